@@ -1,0 +1,3 @@
+from nudgebot.cli import main
+
+main()

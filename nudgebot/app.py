@@ -1,0 +1,104 @@
+"""Build the python-telegram-bot Application: handlers in one place, in order; jobs; errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest, HTTPXRequest
+
+from nudgebot.config import Settings
+from nudgebot.content import Content
+from nudgebot.handlers import account, fallback, onboarding, settings
+from nudgebot.handlers.common import RUNTIME_KEY, Runtime
+from nudgebot.services.subscribers import SubscriberService
+from nudgebot.store.db import SessionMaker
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+# Reply retries: AIORateLimiter defaults to max_retries=0, which would raise a 429 to the handler.
+REPLY_MAX_RETRIES = 3
+
+
+def build_application(
+    settings: Settings,
+    content: Content,
+    sessionmaker: SessionMaker,
+    *,
+    token: str,
+    request: BaseRequest | None = None,
+) -> AnyApplication:
+    """The Application with every handler registered; updates come from ingest.UpdateInbox."""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.bot_file_api_url)
+        .updater(None)  # our inbox stores updates before confirming them; see ingest.py
+        .rate_limiter(AIORateLimiter(max_retries=REPLY_MAX_RETRIES))
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.request(
+            HTTPXRequest(connection_pool_size=32, read_timeout=15, connect_timeout=10)
+        ).get_updates_request(HTTPXRequest(read_timeout=15, connect_timeout=10))
+    application = builder.build()
+    application.bot_data[RUNTIME_KEY] = Runtime(
+        settings=settings,
+        content=content,
+        sessionmaker=sessionmaker,
+        subscribers=SubscriberService(sessionmaker),
+    )
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: AnyApplication) -> None:
+    """Every handler, in the order PTB tries them (first match in group 0 wins)."""
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE & private  # edits of old messages are not re-answered
+    commands: list[tuple[str, Any]] = [
+        ("start", onboarding.start),
+        ("settings", settings.show_settings),
+        ("pause", account.pause_command),
+        ("resume", account.resume_command),
+        ("stop", account.stop_command),
+        ("help", account.help_command),
+    ]
+    for name, callback in commands:
+        application.add_handler(CommandHandler(name, callback, filters=new_message))
+    application.add_handler(CallbackQueryHandler(onboarding.question_button, pattern=r"^ob:"))
+    application.add_handler(CallbackQueryHandler(settings.settings_button, pattern=r"^set:"))
+    application.add_handler(CallbackQueryHandler(account.pause_button, pattern=r"^pause:"))
+    application.add_handler(CallbackQueryHandler(fallback.unknown_button))
+    # Text after the commands, so "/settings" is never read as a typed answer.
+    application.add_handler(
+        MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, fallback.text_message)
+    )
+    # Last: unknown commands, stickers, photos, anything else in a private chat.
+    application.add_handler(MessageHandler(new_message, fallback.anything_else))
+    application.add_error_handler(fallback.on_error)
+
+
+async def set_command_menu(application: AnyApplication, content: Content) -> None:
+    """Publish the command menu; a failure is logged and the bot keeps running."""
+    described = content.replies.commands.model_dump()
+    commands = [BotCommand(name, text) for name, text in described.items()]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as exc:
+        log.warning("could not set the command menu (set_my_commands): %s", exc)

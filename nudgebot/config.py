@@ -1,0 +1,121 @@
+"""Settings from environment variables (prefix NUDGEBOT_) and an optional .env file."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_BOT_FILE_API_URL = "https://api.telegram.org/file/bot"
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with; see .env.example for the meaning of each."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NUDGEBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///./nudgebot.db"
+    # NoDecode: pydantic-settings would otherwise expect JSON ("[1,2]") for a list.
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    bot_api_url: str = DEFAULT_BOT_API_URL
+    bot_file_api_url: str = DEFAULT_BOT_FILE_API_URL
+    log_level: str = "INFO"
+    auto_migrate: bool = True
+    poll_timeout: int = Field(default=25, ge=0, le=50)
+    db_busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            ids = []
+            for part in parts:
+                if not part:
+                    continue
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(f"{part!r} is not a Telegram user id (a whole number)")
+                ids.append(int(part))
+            return frozenset(ids)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("bot_api_url", "bot_file_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        bot_id, sep, rest = value.get_secret_value().strip().partition(":")
+        if not sep or not bot_id.isdigit() or not rest:
+            raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is a SQLite file (single-process mode)."""
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Rewrite platform-style URLs (postgres://, sqlite:///) for the async drivers."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        raise ValueError("must be a sqlite:/// path or a postgres:// URL")
+    return url
+
+
+class ConfigError(Exception):
+    """Raised with a one-line, human message naming the bad variable."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning validation errors into one line per bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"NUDGEBOT_{field.upper()}: {msg}")
+        raise ConfigError("; ".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

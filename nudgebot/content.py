@@ -1,0 +1,225 @@
+"""Load and validate messages/ once at start-up: a bad file stops the start, not a user's chat."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
+
+from nudgebot.domain import preferences as prefs
+
+MESSAGES_DIR = Path(__file__).resolve().parents[1] / "messages"
+
+
+class ContentError(Exception):
+    """A messages/ file is missing, malformed or incomplete; the text names the file and entry."""
+
+
+def _placeholders(*allowed: str) -> AfterValidator:
+    """Validator: a reply text that may use only these {placeholders}."""
+    allowed_set = frozenset(allowed)
+
+    def check(text: str) -> str:
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        except ValueError as exc:
+            raise ValueError(f"broken {{placeholder}} syntax: {exc}") from None
+        unknown = {f for f in fields if f.split(".")[0].split("[")[0] not in allowed_set}
+        if "" in fields:
+            raise ValueError("empty {} placeholder; use {{ and }} for literal braces")
+        if unknown:
+            names = ", ".join("{" + u + "}" for u in sorted(unknown))
+            can = ", ".join("{" + a + "}" for a in sorted(allowed_set)) or "none"
+            raise ValueError(f"unknown placeholder {names} (this text can use: {can})")
+        if not text.strip():
+            raise ValueError("empty text")
+        return text
+
+    return AfterValidator(check)
+
+
+P = _placeholders
+Text = Annotated[str, P()]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _keys_exactly(mapping: dict[str, str], expected: tuple[str, ...], what: str) -> None:
+    missing = set(expected) - set(mapping)
+    extra = set(mapping) - set(expected)
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing {what}: {', '.join(sorted(missing))}")
+        if extra:
+            parts.append(f"unknown {what}: {', '.join(sorted(extra))}")
+        raise ValueError("; ".join(parts))
+
+
+class General(_Section):
+    help: Text
+    unknown: Text
+    apology: Text
+    database_unavailable: Text
+    stale_button: Text
+    not_started: Text
+    buttons_only: Text
+
+
+class Onboarding(_Section):
+    welcome: Annotated[str, P("name")]
+    continue_: Annotated[str, P("name")]
+    welcome_back: Annotated[str, P("name", "summary")]
+    already_active: Annotated[str, P("summary")]
+    step: Annotated[str, P("n", "total")]
+    ask_tz: Text
+    tz_retry: Annotated[str, P("text")]
+    tz_set: Annotated[str, P("zone", "local_time")]
+    tz_set_city: Annotated[str, P("city", "zone", "local_time")]
+    fixed_offset_note: Text
+    ask_time: Text
+    time_retry: Annotated[str, P("text")]
+    ask_topics: Text
+    last_topic: Text
+    ask_profile: Text
+    done: Annotated[str, P("summary")]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rename(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "continue" in data:
+            data = dict(data)
+            data["continue_"] = data.pop("continue")
+        return data
+
+
+class Summary(_Section):
+    layout: Annotated[str, P("zone", "time", "topics", "profile", "status")]
+    not_set: Text
+    profile_none: Text
+    status_active: Text
+    status_paused_until: Annotated[str, P("date")]
+    status_paused: Text
+    status_stopped: Text
+    status_blocked: Text
+    date_format: Text
+
+
+class Settings(_Section):
+    intro: Annotated[str, P("summary")]
+    saved: Annotated[str, P("summary")]
+    finish_onboarding_first: Text
+    kept: Annotated[str, P("summary")]
+
+
+class Account(_Section):
+    pause_ask: Text
+    paused_until: Annotated[str, P("date")]
+    paused: Text
+    resumed: Annotated[str, P("time", "zone")]
+    resumed_not_onboarded: Text
+    not_paused: Text
+    stopped: Text
+    already_stopped: Text
+
+
+class Labels(_Section):
+    topics: dict[str, str]
+    age_bands: dict[str, str]
+    sexes: dict[str, str]
+    life_stages: dict[str, str]
+    unsaid: Text
+    done: Text
+    skip_profile: Text
+    cancel: Text
+    change_tz: Text
+    change_time: Text
+    change_topics: Text
+    change_profile: Text
+    pause_days: Annotated[str, P("n")]
+    pause_one_day: Text
+    pause_until_resume: Text
+    profile_age_header: Text
+    profile_sex_header: Text
+    profile_life_header: Text
+
+    @model_validator(mode="after")
+    def _complete(self) -> Labels:
+        _keys_exactly(self.topics, prefs.TOPICS, "topics")
+        _keys_exactly(self.age_bands, prefs.AGE_BANDS, "age bands")
+        _keys_exactly(self.sexes, prefs.SEXES, "sexes")
+        _keys_exactly(self.life_stages, prefs.LIFE_STAGES, "life stages")
+        return self
+
+
+class Commands(_Section):
+    """Descriptions for the Telegram command menu (set_my_commands), 3-256 characters each."""
+
+    start: str
+    settings: str
+    pause: str
+    resume: str
+    stop: str
+    help: str
+
+    @model_validator(mode="after")
+    def _lengths(self) -> Commands:
+        for name, text in self.model_dump().items():
+            if not 3 <= len(text) <= 256:
+                raise ValueError(f"description of /{name} must be 3-256 characters")
+        return self
+
+
+class Replies(_Section):
+    """messages/replies.toml: every sentence the bot says outside tips and food data."""
+
+    general: General
+    onboarding: Onboarding
+    summary: Summary
+    settings: Settings
+    account: Account
+    labels: Labels
+    commands: Commands
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """All validated message data, loaded once."""
+
+    replies: Replies
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ContentError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _explain(path: Path, exc: ValidationError) -> ContentError:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"{path.name}: [{where}] {err['msg'].removeprefix('Value error, ')}")
+    return ContentError(f"{path}: invalid content\n  " + "\n  ".join(lines))
+
+
+def load_content(directory: Path = MESSAGES_DIR) -> Content:
+    """Read and validate every messages/ file; raise ContentError naming the file and entry."""
+    path = directory / "replies.toml"
+    try:
+        replies = Replies.model_validate(_read_toml(path))
+    except ValidationError as exc:
+        raise _explain(path, exc) from None
+    return Content(replies=replies)

@@ -1,0 +1,1 @@
+"""Pure rules with no I/O: parsing, flows, targets, guidance."""

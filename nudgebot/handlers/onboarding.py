@@ -1,0 +1,119 @@
+"""/start, typed answers and the question buttons of onboarding and settings."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+from telegram.ext import ContextTypes
+
+from nudgebot.domain.preferences import STEPS, Step
+from nudgebot.handlers import render
+from nudgebot.handlers.common import (
+    Runtime,
+    close_keyboard,
+    edit_keyboard,
+    first_name,
+    ids,
+    reply,
+    runtime,
+)
+from nudgebot.services.subscribers import Outcome, StartKind, StepResult, Subscriber
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet, then ask the open question, or welcome someone back."""
+    rt = runtime(context)
+    r = rt.replies
+    user_id, chat_id = ids(update)
+    sub, kind = await rt.subscribers.start(user_id=user_id, chat_id=chat_id)
+    name = first_name(update)
+    if kind is StartKind.NEW:
+        await reply(update, context, r.onboarding.welcome.format(name=name))
+        await ask(update, context, sub)
+    elif kind is StartKind.CONTINUE_ONBOARDING:
+        await reply(update, context, r.onboarding.continue_.format(name=name))
+        await ask(update, context, sub)
+    elif kind is StartKind.WELCOME_BACK:
+        text = r.onboarding.welcome_back.format(name=name, summary=render.summary(r, sub))
+        await reply(update, context, text)
+    else:
+        await reply(
+            update, context, r.onboarding.already_active.format(summary=render.summary(r, sub))
+        )
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, sub: Subscriber) -> None:
+    """Send the subscriber's open question with its buttons."""
+    text, markup = render.question(runtime(context).replies, sub)
+    await reply(update, context, text, markup)
+
+
+async def typed_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, sub: Subscriber, text: str
+) -> None:
+    """A text sent while a question is open: a time zone or a time, or a nudge to the buttons."""
+    rt = runtime(context)
+    r = rt.replies
+    assert sub.flow is not None
+    if sub.flow.step not in ("tz", "time"):
+        await reply(update, context, r.general.buttons_only)
+        await ask(update, context, sub)
+        return
+    result = await rt.subscribers.answer_text(user_id=sub.user_id, text=text)
+    if result.outcome is Outcome.INVALID:
+        shown = text.strip()[:60]
+        retry = r.onboarding.tz_retry if sub.flow.step == "tz" else r.onboarding.time_retry
+        await reply(update, context, retry.format(text=shown))
+        return
+    await after_answer(update, context, rt, result)
+
+
+async def after_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, result: StepResult
+) -> None:
+    """Confirm an accepted answer, then ask the next question or show the summary."""
+    r = rt.replies
+    sub = result.subscriber
+    if sub is None or result.answered is None:
+        return
+    if result.answered.step == "tz":
+        await reply(update, context, render.tz_confirmation(r, sub, result.detail))
+    if sub.flow is not None:
+        await ask(update, context, sub)
+    elif result.finished_onboarding:
+        await reply(update, context, r.onboarding.done.format(summary=render.summary(r, sub)))
+    else:
+        await reply(update, context, r.settings.saved.format(summary=render.summary(r, sub)))
+
+
+async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press on a question's button: callback data 'ob:<step>:<value>'."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    rt = runtime(context)
+    r = rt.replies
+    _, step, value = [*query.data.split(":", 2), "", ""][:3]
+    if step not in STEPS:
+        await stale(query, rt)
+        return
+    typed_step: Step = step
+    result = await rt.subscribers.choose(user_id=query.from_user.id, step=typed_step, value=value)
+    sub = result.subscriber
+    if result.outcome in (Outcome.STALE, Outcome.INVALID, Outcome.UNKNOWN_USER) or sub is None:
+        await stale(query, rt)
+        return
+    if result.outcome is Outcome.LAST_TOPIC:
+        await query.answer(r.onboarding.last_topic, show_alert=True)
+        return
+    await query.answer()
+    if result.outcome is Outcome.SAME_STEP:
+        text, markup = render.question(r, sub)
+        await edit_keyboard(query, text if typed_step == "profile" else None, markup)
+        return
+    await close_keyboard(query)
+    await after_answer(update, context, rt, result)
+
+
+async def stale(query: CallbackQuery, rt: Runtime) -> None:
+    """An old or forged button: say so briefly and remove the buttons."""
+    await query.answer(rt.replies.general.stale_button, show_alert=False)
+    await close_keyboard(query)

@@ -1,0 +1,213 @@
+"""Turn service results into reply texts and inline keyboards (all wording from messages/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from nudgebot.content import Replies
+from nudgebot.domain import preferences as prefs
+from nudgebot.domain.clock import format_time
+from nudgebot.domain.preferences import Flow
+from nudgebot.domain.timezones import local_now, zone_for
+from nudgebot.services.subscribers import Subscriber, effective_status
+from nudgebot.store.models import utcnow
+
+CHECK = "✓ "
+
+
+def local_datetime(r: Replies, sub: Subscriber, instant: datetime) -> str:
+    """An instant shown in the subscriber's own zone (UTC until they chose one)."""
+    zone = zone_for(sub.timezone) if sub.timezone else zone_for("UTC")
+    return instant.astimezone(zone).strftime(r.summary.date_format)
+
+
+def profile_text(r: Replies, sub: Subscriber) -> str:
+    """'31–50 · Female · Pregnant', or 'not shared'."""
+    lab = r.labels
+    parts = []
+    if sub.age_band and sub.age_band != prefs.UNSAID:
+        parts.append(lab.age_bands.get(sub.age_band, sub.age_band))
+    if sub.sex and sub.sex != prefs.UNSAID:
+        parts.append(lab.sexes.get(sub.sex, sub.sex))
+    if sub.life_stage and sub.life_stage not in (prefs.UNSAID, "neither"):
+        parts.append(lab.life_stages.get(sub.life_stage, sub.life_stage))
+    return " · ".join(parts) if parts else r.summary.profile_none
+
+
+def status_text(r: Replies, sub: Subscriber, now: datetime | None = None) -> str:
+    """The subscription state in words."""
+    status = effective_status(sub, now or utcnow())
+    if status == "paused":
+        if sub.paused_until is not None:
+            return r.summary.status_paused_until.format(
+                date=local_datetime(r, sub, sub.paused_until)
+            )
+        return r.summary.status_paused
+    return {
+        "active": r.summary.status_active,
+        "stopped": r.summary.status_stopped,
+        "blocked": r.summary.status_blocked,
+    }.get(status, status)
+
+
+def summary(r: Replies, sub: Subscriber) -> str:
+    """The five-line overview shown at the end of onboarding and in /settings."""
+    topics = ", ".join(r.labels.topics[t] for t in prefs.TOPICS if t in sub.topics)
+    return r.summary.layout.format(
+        zone=sub.timezone or r.summary.not_set,
+        time=format_time(sub.tip_time) if sub.tip_time else r.summary.not_set,
+        topics=topics or r.summary.not_set,
+        profile=profile_text(r, sub),
+        status=status_text(r, sub),
+    )
+
+
+def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def _cancel_row(r: Replies, flow: Flow) -> list[list[InlineKeyboardButton]]:
+    if flow.mode != "settings":
+        return []
+    return [[InlineKeyboardButton(r.labels.cancel, callback_data="set:close")]]
+
+
+def tz_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
+    """Common zones, three a row."""
+    buttons = [
+        InlineKeyboardButton(zone.replace("_", " "), callback_data=f"ob:tz:{zone}")
+        for zone in prefs.COMMON_ZONES
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 3) + _cancel_row(r, flow))
+
+
+def time_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
+    """The suggested tip times, three a row."""
+    buttons = [
+        InlineKeyboardButton(format_time(t), callback_data=f"ob:time:{format_time(t)}")
+        for t in prefs.TIP_TIMES
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 3) + _cancel_row(r, flow))
+
+
+def topics_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardMarkup:
+    """One toggle per topic (ticked when on) and Done."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                (CHECK if topic in sub.topics else "") + r.labels.topics[topic],
+                callback_data=f"ob:topics:{topic}",
+            )
+        ]
+        for topic in prefs.TOPICS
+    ]
+    rows.append([InlineKeyboardButton(r.labels.done, callback_data="ob:topics:done")])
+    return InlineKeyboardMarkup(rows)
+
+
+def profile_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardMarkup:
+    """Age band, sex and (unless male) pregnancy rows; skip and Done."""
+    lab = r.labels
+
+    def row(field: str, chosen: str | None, labels: dict[str, str]) -> list[InlineKeyboardButton]:
+        return [
+            InlineKeyboardButton(
+                (CHECK if chosen == value else "") + label,
+                callback_data=f"ob:profile:{field}={value}",
+            )
+            for value, label in labels.items()
+        ]
+
+    rows = [
+        row("age", sub.age_band, lab.age_bands),
+        row("sex", sub.sex, lab.sexes),
+    ]
+    if prefs.asks_life_stage(sub.sex):
+        rows.append(row("life", sub.life_stage, lab.life_stages))
+    rows.append([InlineKeyboardButton(lab.skip_profile, callback_data="ob:profile:skip")])
+    rows.append([InlineKeyboardButton(lab.done, callback_data="ob:profile:done")])
+    return InlineKeyboardMarkup(rows)
+
+
+def profile_question(r: Replies, sub: Subscriber) -> str:
+    """The profile question with what is chosen so far."""
+    lab = r.labels
+    unset = "–"
+    lines = [
+        r.onboarding.ask_profile,
+        "",
+        f"{lab.profile_age_header}: {lab.age_bands.get(sub.age_band or '', unset)}",
+        f"{lab.profile_sex_header}: {lab.sexes.get(sub.sex or '', unset)}",
+    ]
+    if prefs.asks_life_stage(sub.sex):
+        lines.append(
+            f"{lab.profile_life_header}: {lab.life_stages.get(sub.life_stage or '', unset)}"
+        )
+    return "\n".join(lines)
+
+
+def question(r: Replies, sub: Subscriber) -> tuple[str, InlineKeyboardMarkup]:
+    """The open question for sub.flow, with its keyboard."""
+    flow = sub.flow
+    if flow is None:
+        raise ValueError("no open question")
+    if flow.step == "tz":
+        text, markup = r.onboarding.ask_tz, tz_keyboard(r, flow)
+    elif flow.step == "time":
+        text, markup = r.onboarding.ask_time, time_keyboard(r, flow)
+    elif flow.step == "topics":
+        text, markup = r.onboarding.ask_topics, topics_keyboard(r, sub, flow)
+    else:
+        text, markup = profile_question(r, sub), profile_keyboard(r, sub, flow)
+    if flow.mode == "onboarding":
+        header = r.onboarding.step.format(n=prefs.step_index(flow.step), total=len(prefs.STEPS))
+        text = f"{header}\n{text}"
+    return text, markup
+
+
+def tz_confirmation(r: Replies, sub: Subscriber, city: str | None) -> str:
+    """'Time zone: Europe/Berlin (from Munich). It's 14:05 there now.'"""
+    zone = sub.timezone or "UTC"
+    now = format_time(local_now(zone).time())
+    if city:
+        text = r.onboarding.tz_set_city.format(zone=zone, city=city, local_time=now)
+    else:
+        text = r.onboarding.tz_set.format(zone=zone, local_time=now)
+    if zone.startswith("UTC") and len(zone) == 9:
+        text = f"{text}\n{r.onboarding.fixed_offset_note}"
+    return text
+
+
+def settings_keyboard(r: Replies) -> InlineKeyboardMarkup:
+    """Which preference to change."""
+    lab = r.labels
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(lab.change_tz, callback_data="set:tz"),
+                InlineKeyboardButton(lab.change_time, callback_data="set:time"),
+            ],
+            [
+                InlineKeyboardButton(lab.change_topics, callback_data="set:topics"),
+                InlineKeyboardButton(lab.change_profile, callback_data="set:profile"),
+            ],
+        ]
+    )
+
+
+def pause_keyboard(r: Replies) -> InlineKeyboardMarkup:
+    """How long to pause."""
+    lab = r.labels
+    buttons = [
+        InlineKeyboardButton(
+            lab.pause_one_day if days == 1 else lab.pause_days.format(n=days),
+            callback_data=f"pause:{days}",
+        )
+        for days in prefs.PAUSE_CHOICES
+        if days
+    ]
+    return InlineKeyboardMarkup(
+        [buttons, [InlineKeyboardButton(lab.pause_until_resume, callback_data="pause:0")]]
+    )

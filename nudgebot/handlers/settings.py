@@ -1,0 +1,58 @@
+"""/settings: show the preferences and open one of them for change."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from nudgebot.domain.preferences import STEPS, Step
+from nudgebot.handlers import render
+from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
+from nudgebot.handlers.onboarding import ask, stale
+
+
+async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The summary with a button per preference."""
+    rt = runtime(context)
+    r = rt.replies
+    user_id, _ = ids(update)
+    sub = await rt.subscribers.get(user_id)
+    if sub is None:
+        await reply(update, context, r.general.not_started)
+        return
+    if not sub.onboarded:
+        await reply(update, context, r.settings.finish_onboarding_first)
+        if sub.flow is not None:
+            await ask(update, context, sub)
+        return
+    if sub.flow is not None:
+        sub = await rt.subscribers.close_flow(user_id=user_id) or sub
+    text = r.settings.intro.format(summary=render.summary(r, sub))
+    await reply(update, context, text, render.settings_keyboard(r))
+
+
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'set:<step>' opens one question; 'set:close' leaves it unchanged."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    rt = runtime(context)
+    r = rt.replies
+    choice = query.data.removeprefix("set:")
+    user_id = query.from_user.id
+    if choice == "close":
+        sub = await rt.subscribers.close_flow(user_id=user_id)
+        await query.answer()
+        if sub is not None:
+            await close_keyboard(query, r.settings.kept.format(summary=render.summary(r, sub)))
+        return
+    if choice not in STEPS:
+        await stale(query, rt)
+        return
+    step: Step = choice
+    sub = await rt.subscribers.open_setting(user_id=user_id, step=step)
+    if sub is None or not sub.onboarded:
+        await stale(query, rt)
+        return
+    await query.answer()
+    await close_keyboard(query)
+    await ask(update, context, sub)

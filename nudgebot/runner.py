@@ -1,0 +1,147 @@
+"""Start and stop the bot: database, content, Application, inbox, and the update source."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import ContextTypes
+from telegram.request import BaseRequest
+
+from nudgebot.app import AnyApplication, build_application, set_command_menu
+from nudgebot.config import Settings
+from nudgebot.content import Content, load_content
+from nudgebot.ingest import FatalPollingError, UpdateInbox, poll_telegram
+from nudgebot.store.db import create_engine, create_sessionmaker, ensure_schema
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 8.0
+
+
+@dataclass(slots=True)
+class Running:
+    """A started bot: the Application and the inbox that feeds it."""
+
+    application: AnyApplication
+    inbox: UpdateInbox
+    content: Content
+
+
+def configure_logging(level: str) -> None:
+    """One log line per event; httpx's per-request lines (which carry the token in the URL) off."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+@contextlib.asynccontextmanager
+async def started_bot(
+    settings: Settings,
+    *,
+    token: str,
+    request: BaseRequest | None = None,
+    stop: asyncio.Event | None = None,
+) -> AsyncIterator[Running]:
+    """Everything up and running; stopped in order on exit."""
+    content = load_content()
+    engine = create_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
+    try:
+        await ensure_schema(engine, auto_migrate=settings.auto_migrate)
+        sessionmaker = create_sessionmaker(engine)
+        application = build_application(
+            settings, content, sessionmaker, token=token, request=request
+        )
+        inbox = UpdateInbox(application, sessionmaker)
+        await _initialize(application, stop or asyncio.Event())
+        try:
+            await application.start()
+            await set_command_menu(application, content)
+            if application.job_queue is not None:
+                application.job_queue.run_repeating(
+                    _prune_inbox,
+                    interval=timedelta(hours=1),
+                    first=timedelta(minutes=1),
+                    data=inbox,
+                    name="prune-inbox",
+                )
+            await inbox.recover()
+            yield Running(application, inbox, content)
+            if not await inbox.wait_idle(SHUTDOWN_GRACE_SECONDS):
+                log.warning(
+                    "stopping with %d update(s) unfinished; they resume at the next start",
+                    inbox.in_flight,
+                )
+        finally:
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+    finally:
+        await engine.dispose()
+
+
+async def _initialize(application: AnyApplication, stop: asyncio.Event) -> None:
+    """Application.initialize (getMe), retried while the network is down."""
+    delay = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken as exc:
+            raise FatalPollingError(
+                "Telegram rejected the token: check NUDGEBOT_TOKEN (from @BotFather)"
+            ) from exc
+        except NetworkError as exc:
+            if stop.is_set():
+                raise
+            log.warning("cannot reach the Bot API (%s); retrying in %.0f s", exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, 30.0)
+
+
+async def _prune_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    inbox = context.job.data if context.job else None
+    if isinstance(inbox, UpdateInbox):
+        removed = await inbox.prune()
+        if removed:
+            log.info("pruned %d processed update(s) from the inbox", removed)
+
+
+def install_stop_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT ask the bot to stop taking work and exit cleanly."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def run_polling(settings: Settings) -> None:
+    """`nudgebot run`: long polling until SIGTERM/SIGINT."""
+    assert settings.token is not None
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    async with started_bot(settings, token=settings.token.get_secret_value(), stop=stop) as bot:
+        me = bot.application.bot
+        log.info("nudgebot is running as @%s (polling); press Ctrl+C to stop", me.username)
+        poller = asyncio.create_task(
+            poll_telegram(me, bot.inbox, stop, poll_seconds=settings.poll_timeout)
+        )
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({poller, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (poller, stopper):
+            if task not in done:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if poller in done:
+            poller.result()  # re-raise a fatal polling error
+        log.info("stopping")

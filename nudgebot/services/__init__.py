@@ -1,0 +1,1 @@
+"""Use cases, Telegram-free; each function owns its transaction."""

@@ -1,0 +1,1 @@
+"""Storage: models, the engine and repository functions (the only SQL in the project)."""

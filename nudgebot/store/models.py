@@ -1,0 +1,100 @@
+"""SQLAlchemy 2 models: the shape of everything the bot keeps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, MetaData, String, Time, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Always-aware UTC datetimes, also on SQLite, which keeps no offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current instant, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class User(Base):
+    """A subscriber, keyed by Telegram user id; kept after /stop until they ask for deletion."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # active | paused | stopped | blocked (the user blocked the bot)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # "<mode>:<step>" while the bot waits for an answer, e.g. "onboarding:time", "settings:tz"
+    flow: Mapped[str | None] = mapped_column(String(32))
+    onboarded_at: Mapped[datetime | None]
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    tip_time: Mapped[time | None] = mapped_column(Time)
+    topic_food: Mapped[bool] = mapped_column(Boolean, default=True)
+    topic_activity: Mapped[bool] = mapped_column(Boolean, default=True)
+    topic_stress: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None: not asked yet; "unsaid": the person preferred not to say
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    sex: Mapped[str | None] = mapped_column(String(8))
+    life_stage: Mapped[str | None] = mapped_column(String(16))
+    paused_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InboxUpdate(Base):
+    """Every update from Telegram, stored before it is confirmed so a crash cannot lose it."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index(
+            "ix_inbox_pending",
+            "update_id",
+            postgresql_where=text("processed_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL"),
+        ),
+        Index("ix_inbox_user_id", "user_id"),
+    )

@@ -1,0 +1,28 @@
+"""Repository functions for subscribers.
+
+Keyword-only arguments; they never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.store.models import User
+
+
+async def get_user(session: AsyncSession, *, user_id: int, for_update: bool = False) -> User | None:
+    """The subscriber with this Telegram id, locked for the transaction when asked."""
+    stmt = select(User).where(User.id == user_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    result = await session.execute(stmt)
+    return result.scalar_one_or_none()
+
+
+async def add_user(session: AsyncSession, *, user_id: int, chat_id: int, flow: str) -> User:
+    """Create a new subscriber who starts in the given flow step."""
+    user = User(id=user_id, chat_id=chat_id, status="active", flow=flow)
+    session.add(user)
+    await session.flush()
+    return user

@@ -1,0 +1,71 @@
+"""Migrations upgrade an empty database to head, on SQLite and PostgreSQL, and match the models."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+
+from nudgebot.store.db import (
+    DatabaseNotMigrated,
+    create_engine,
+    downgrade,
+    ensure_schema,
+    migrate,
+    schema_state,
+)
+from nudgebot.store.models import Base
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def empty_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    if request.param == "sqlite":
+        return sqlite_url
+    return str(await request.getfixturevalue("postgres_databases").new())
+
+
+def _diff(conn: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(conn), Base.metadata))
+
+
+def _tables(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names())
+
+
+async def test_upgrade_creates_every_table_and_matches_the_models(empty_url: str) -> None:
+    engine = create_engine(empty_url)
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            assert set(Base.metadata.tables) <= await conn.run_sync(_tables)
+            assert await conn.run_sync(_diff) == []
+        current, heads = await schema_state(engine)
+        assert current == heads
+    finally:
+        await engine.dispose()
+
+
+async def test_downgrade_to_base_and_upgrade_again(empty_url: str) -> None:
+    engine = create_engine(empty_url)
+    try:
+        await migrate(engine)
+        await downgrade(engine, "base")
+        async with engine.connect() as conn:
+            assert not (set(Base.metadata.tables) & await conn.run_sync(_tables))
+        await migrate(engine)
+        current, heads = await schema_state(engine)
+        assert current == heads
+    finally:
+        await engine.dispose()
+
+
+async def test_unmigrated_database_is_refused_without_auto_migrate(empty_url: str) -> None:
+    engine = create_engine(empty_url)
+    try:
+        with pytest.raises(DatabaseNotMigrated, match="nudgebot migrate"):
+            await ensure_schema(engine, auto_migrate=False)
+        await ensure_schema(engine, auto_migrate=True)
+        await ensure_schema(engine, auto_migrate=False)  # now at head: accepted
+    finally:
+        await engine.dispose()
