@@ -39,12 +39,21 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) 
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # The driver's own implicit BEGIN is turned off so that "begin" below decides.
+            dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(conn: Connection) -> None:
+            # A deferred transaction that reads and then writes fails at once with
+            # SQLITE_BUSY_SNAPSHOT in WAL mode when another connection wrote in between (the busy
+            # timeout does not apply). Taking the write lock up front makes writers queue instead.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, MetaData, String, Time, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -74,6 +89,13 @@ class User(Base):
     sex: Mapped[str | None] = mapped_column(String(8))
     life_stage: Mapped[str | None] = mapped_column(String(16))
     paused_until: Mapped[datetime | None]
+    # Daily tips: the next instant a tip is due (UTC, indexed: the scheduler scans it), the last
+    # local date one was queued for, and the rotation state (see domain/rotation.py).
+    next_due_utc: Mapped[datetime | None] = mapped_column(index=True)
+    last_tip_date: Mapped[date | None]
+    tip_cycle: Mapped[int] = mapped_column(Integer, default=0)
+    tip_pos: Mapped[int] = mapped_column(BigInteger, default=-1)
+    blocked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -97,4 +119,89 @@ class InboxUpdate(Base):
             sqlite_where=text("processed_at IS NULL"),
         ),
         Index("ix_inbox_user_id", "user_id"),
+    )
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Tip(Base):
+    """A tip: from the library in messages/tips.toml (synced at start) or added by an admin."""
+
+    __tablename__ = "tips"
+
+    num: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    topic: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200))
+    see_professional: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str] = mapped_column(String(16))  # library | admin
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    author_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TipLog(Base):
+    """Each tip a subscriber was given: daily (queued by the scheduler) or extra (/tip)."""
+
+    __tablename__ = "tip_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    tip_num: Mapped[int] = mapped_column(ForeignKey("tips.num"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # daily | extra
+    local_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class TipFeedback(Base):
+    """A subscriber found a tip helpful."""
+
+    __tablename__ = "tip_feedback"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tip_num: Mapped[int] = mapped_column(ForeignKey("tips.num"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # helpful
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Outbox(Base):
+    """One message the bot sends on its own initiative, written before the send.
+
+    `key` makes a message idempotent (tip:<user>:<local date>, broadcast:<id>:<user>);
+    state moves queued -> sending -> sent, or to failed / blocked / cancelled.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(96))
+    kind: Mapped[str] = mapped_column(String(16))  # tip | broadcast
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]]
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)  # lower goes first
+    state: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_outbox_key"),
+        Index(
+            "ix_outbox_ready",
+            "priority",
+            "not_before",
+            "id",
+            postgresql_where=text("state IN ('queued', 'sending')"),
+            sqlite_where=text("state IN ('queued', 'sending')"),
+        ),
+        Index("ix_outbox_state", "state"),
     )

@@ -1,0 +1,101 @@
+"""Repository functions for tips, the tips people were given, and their feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.store.models import Tip, TipFeedback, TipLog, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryTip:
+    """A tip as the library file describes it."""
+
+    id: str
+    topic: str
+    text: str
+    source: str
+    see_professional: bool
+
+
+async def sync_library(session: AsyncSession, *, tips: Sequence[LibraryTip]) -> tuple[int, int]:
+    """Upsert library tips by id; library tips gone from the file are disabled.
+
+    Returns (added, disabled). Admin tips are never touched, and a library tip an admin switched
+    off stays off while its text is unchanged.
+    """
+    existing = {
+        t.id: t
+        for t in (await session.execute(select(Tip).where(Tip.origin == "library"))).scalars()
+    }
+    added = 0
+    for tip in tips:
+        row = existing.pop(tip.id, None)
+        if row is None:
+            session.add(
+                Tip(
+                    id=tip.id,
+                    topic=tip.topic,
+                    text=tip.text,
+                    source=tip.source,
+                    see_professional=tip.see_professional,
+                    origin="library",
+                    enabled=True,
+                )
+            )
+            added += 1
+            continue
+        if (row.topic, row.text, row.source, row.see_professional) != (
+            tip.topic,
+            tip.text,
+            tip.source,
+            tip.see_professional,
+        ):
+            row.topic, row.text, row.source = tip.topic, tip.text, tip.source
+            row.see_professional = tip.see_professional
+    for gone in existing.values():
+        gone.enabled = False
+    await session.flush()
+    return added, len(existing)
+
+
+async def enabled_tips(session: AsyncSession) -> list[Tip]:
+    """Every tip in rotation."""
+    stmt = select(Tip).where(Tip.enabled.is_(True)).order_by(Tip.num)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_tip(session: AsyncSession, *, num: int) -> Tip | None:
+    """One tip by its number."""
+    return await session.get(Tip, num)
+
+
+async def log_tips(
+    session: AsyncSession, *, rows: Iterable[tuple[int, int, str, date | None]]
+) -> None:
+    """Record tips given: (user_id, tip_num, kind, local_date)."""
+    values = [
+        {"user_id": u, "tip_num": n, "kind": k, "local_date": d, "created_at": utcnow()}
+        for u, n, k, d in rows
+    ]
+    if values:
+        await session.execute(insert(TipLog), values)
+
+
+async def add_feedback(session: AsyncSession, *, user_id: int, tip_num: int, kind: str) -> bool:
+    """Store feedback once; False when it was already there."""
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        upsert(TipFeedback)
+        .values(user_id=user_id, tip_num=tip_num, kind=kind, created_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(TipFeedback.tip_num)
+    )
+    return (await session.execute(stmt)).first() is not None
