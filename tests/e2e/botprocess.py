@@ -1,0 +1,106 @@
+"""Run the real `nudgebot` command as a subprocess against the Bot API emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.botapi_emulator import BotApiEmulator
+
+
+class BotProcess:
+    """One `python -m nudgebot run` process; start, stop, kill and restart it."""
+
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        *,
+        database_url: str,
+        workdir: Path,
+        env: dict[str, str] | None = None,
+        command: str = "run",
+    ) -> None:
+        self.emulator = emulator
+        self.database_url = database_url
+        self.workdir = workdir
+        self.extra_env = env or {}
+        self.command = command
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log_path = workdir / "bot.log"
+        self.starts = 0
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
+        env.update(
+            NUDGEBOT_TOKEN=self.emulator.token,
+            NUDGEBOT_BOT_API_URL=self.emulator.base_url,
+            NUDGEBOT_BOT_FILE_API_URL=self.emulator.base_url.replace("/bot", "/file/bot"),
+            NUDGEBOT_DATABASE_URL=self.database_url,
+            NUDGEBOT_POLL_TIMEOUT="2",
+            NUDGEBOT_LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.extra_env)
+        return env
+
+    async def start(self, *, ready_timeout: float = 20.0) -> None:
+        """Start the process and wait until it polls for updates."""
+        assert self.proc is None or self.proc.returncode is not None
+        self.starts += 1
+        since = self.emulator.mark()
+        log = self.log_path.open("ab")
+        log.write(f"\n===== start #{self.starts} =====\n".encode())
+        log.flush()
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "nudgebot",
+            self.command,
+            cwd=self.workdir,
+            env=self.env(),
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        log.close()
+        try:
+            await self.emulator.wait_for(
+                lambda call: call.method == "getUpdates", timeout=ready_timeout, since=since
+            )
+        except AssertionError as exc:
+            raise AssertionError(f"bot did not start polling:\n{self.log_tail()}") from exc
+
+    async def stop(self, *, timeout: float = 15.0) -> int:
+        """SIGTERM and wait; returns the exit code."""
+        return await self._signal(signal.SIGTERM, timeout)
+
+    async def kill(self) -> int:
+        """SIGKILL: the process dies at once, as in a crash."""
+        return await self._signal(signal.SIGKILL, 10.0)
+
+    async def restart(self) -> None:
+        """Stop cleanly and start again."""
+        await self.stop()
+        await self.start()
+
+    async def _signal(self, sig: signal.Signals, timeout: float) -> int:
+        if self.proc is None or self.proc.returncode is not None:
+            return self.proc.returncode if self.proc and self.proc.returncode is not None else 0
+        self.proc.send_signal(sig)
+        try:
+            return await asyncio.wait_for(self.proc.wait(), timeout)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+            raise AssertionError(
+                f"bot ignored {sig.name} for {timeout}s:\n{self.log_tail()}"
+            ) from None
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines the process printed."""
+        with contextlib.suppress(FileNotFoundError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return "(no log)"

@@ -1,0 +1,41 @@
+"""End-to-end fixtures: the Bot API emulator and the real bot process pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.botapi_emulator import BotApiEmulator
+from tests.e2e.botprocess import BotProcess
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    emu = BotApiEmulator()
+    await emu.start()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
+@pytest.fixture
+async def bot(
+    emulator: BotApiEmulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[BotProcess]:
+    """A started bot on a fresh SQLite file; its log is printed when a test fails."""
+    process = BotProcess(
+        emulator, database_url=f"sqlite:///{tmp_path / 'bot.db'}", workdir=tmp_path
+    )
+    await process.start()
+    try:
+        yield process
+    finally:
+        code = await process.stop()
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            print(f"----- bot log (exit {code}) -----\n{process.log_tail(80)}")

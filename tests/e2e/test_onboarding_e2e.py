@@ -1,0 +1,371 @@
+"""The walking skeleton, end to end: the real bot process against the Bot API emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.botapi_emulator import BotApiEmulator
+from tests.e2e.botprocess import BotProcess
+
+pytestmark = pytest.mark.e2e
+
+ADA = 5001
+
+
+async def _onboard_by_buttons(emu: BotApiEmulator, user: int = ADA) -> None:
+    emu.send_text(user, "/start")
+    await emu.wait_for_text(user, "Step 1 of 4")
+    emu.press(user, "Europe/Berlin")
+    await emu.wait_for_text(user, "Step 2 of 4")
+    emu.press(user, "08:00")
+    await emu.wait_for_text(user, "Step 3 of 4")
+    emu.press(user, "Done")
+    await emu.wait_for_text(user, "Step 4 of 4")
+    emu.press(user, "Prefer not to say (skip)")
+    await emu.wait_for_text(user, "All set")
+
+
+def _user_row(tmp_path: Path, user_id: int) -> dict[str, object]:
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+    assert row is not None, f"no users row for {user_id}"
+    return dict(row)
+
+
+async def test_start_greets_with_disclaimer_and_asks_for_time_zone(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
+    emulator.send_text(ADA, "/start", first_name="Ada")
+    greeting = await emulator.wait_for_text(ADA, "Hi Ada")
+    assert "no substitute" in greeting.params["text"]
+    await emulator.wait_for_text(ADA, "Which time zone")
+    assert ["Europe/London", "Europe/Berlin", "Europe/Moscow"] in emulator.buttons(ADA)
+
+
+async def test_full_onboarding_by_buttons_ends_with_a_summary(
+    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+) -> None:
+    emulator.send_text(ADA, "/start")
+    await emulator.wait_for_text(ADA, "Step 1 of 4")
+    emulator.press(ADA, "America/New York")
+    await emulator.wait_for_text(ADA, "Time zone: America/New_York")
+    await emulator.wait_for_text(ADA, "Step 2 of 4")
+    emulator.press(ADA, "07:00")
+    await emulator.wait_for_text(ADA, "Step 3 of 4")
+    mark = emulator.mark()
+    emulator.press(ADA, "Stress")
+    await emulator.wait_for(lambda c: c.method == "editMessageReplyMarkup", since=mark)
+    assert emulator.buttons(ADA)[2] == ["Stress"]  # no tick any more
+    emulator.press(ADA, "Done")
+    await emulator.wait_for_text(ADA, "Step 4 of 4")
+    emulator.press(ADA, "31–50")
+    await emulator.wait_for_text(ADA, "Age: 31–50")
+    emulator.press(ADA, "Female")
+    await emulator.wait_for_text(ADA, "Sex: Female")
+    emulator.press(ADA, "Neither")
+    await emulator.wait_for_text(ADA, "Pregnant or breastfeeding: Neither")
+    emulator.press(ADA, "Done")
+    summary = (await emulator.wait_for_text(ADA, "All set")).params["text"]
+    assert "America/New_York" in summary
+    assert "07:00" in summary
+    assert "Magnesium-rich foods, Physical activity" in summary
+    assert "31–50 · Female" in summary
+    row = _user_row(tmp_path, ADA)
+    assert row["timezone"] == "America/New_York"
+    assert row["topic_stress"] == 0 and row["topic_food"] == 1
+    assert row["onboarded_at"] is not None and row["flow"] is None
+
+
+async def test_onboarding_by_typed_answers_with_one_retry(
+    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+) -> None:
+    emulator.send_text(ADA, "/start")
+    await emulator.wait_for_text(ADA, "Step 1 of 4")
+    emulator.send_text(ADA, "somewhere nice")
+    await emulator.wait_for_text(ADA, 'couldn\'t find a time zone for "somewhere nice"')
+    emulator.send_text(ADA, "munich")
+    await emulator.wait_for_text(ADA, "Europe/Berlin (from Munich)")
+    await emulator.wait_for_text(ADA, "Step 2 of 4")
+    emulator.send_text(ADA, "8:30pm")
+    await emulator.wait_for_text(ADA, "Step 3 of 4")
+    emulator.send_text(ADA, "food please")  # topics take buttons
+    await emulator.wait_for_text(ADA, "Please choose with the buttons")
+    emulator.press(ADA, "Done")
+    await emulator.wait_for_text(ADA, "Step 4 of 4")
+    emulator.press(ADA, "Done")
+    summary = (await emulator.wait_for_text(ADA, "All set")).params["text"]
+    assert "20:30" in summary and "Europe/Berlin" in summary
+    assert "Profile: not shared" in summary
+    assert _user_row(tmp_path, ADA)["tip_time"].startswith("20:30")
+
+
+async def test_last_topic_cannot_be_switched_off(emulator: BotApiEmulator, bot: BotProcess) -> None:
+    emulator.send_text(ADA, "/start")
+    await emulator.wait_for_text(ADA, "Step 1 of 4")
+    emulator.send_text(ADA, "UTC")
+    await emulator.wait_for_text(ADA, "Step 2 of 4")
+    emulator.send_text(ADA, "7")
+    await emulator.wait_for_text(ADA, "Step 3 of 4")
+    for label in ("Magnesium-rich foods", "Physical activity"):
+        mark = emulator.mark()
+        emulator.press(ADA, label)
+        await emulator.wait_for(lambda c: c.method == "editMessageReplyMarkup", since=mark)
+    emulator.press(ADA, "Stress")
+    alert = await emulator.wait_for(
+        lambda c: (
+            c.method == "answerCallbackQuery" and "at least one" in str(c.params.get("text", ""))
+        )
+    )
+    assert alert.params.get("show_alert") in (True, "true")
+
+
+async def test_settings_change_tip_time(
+    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+) -> None:
+    await _onboard_by_buttons(emulator)
+    emulator.send_text(ADA, "/settings")
+    await emulator.wait_for_text(ADA, "Your settings")
+    emulator.press(ADA, "Tip time")
+    await emulator.wait_for_text(ADA, "What time would you like")
+    assert "Step" not in emulator.last_text(ADA)
+    emulator.send_text(ADA, "6:45")
+    saved = (await emulator.wait_for_text(ADA, "Saved")).params["text"]
+    assert "06:45" in saved
+    assert _user_row(tmp_path, ADA)["tip_time"].startswith("06:45")
+
+
+async def test_settings_cancel_keeps_everything(emulator: BotApiEmulator, bot: BotProcess) -> None:
+    await _onboard_by_buttons(emulator)
+    emulator.send_text(ADA, "/settings")
+    await emulator.wait_for_text(ADA, "Your settings")
+    emulator.press(ADA, "Time zone")
+    await emulator.wait_for_text(ADA, "Which time zone")
+    emulator.press(ADA, "Cancel")
+    kept = await emulator.wait_for_text(ADA, "Nothing changed")
+    assert "Europe/Berlin" in kept.params["text"]
+    emulator.send_text(ADA, "Tokyo")  # no question open any more
+    await emulator.wait_for_text(ADA, "/help")
+
+
+async def test_restart_mid_onboarding_continues_at_the_same_step(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
+    emulator.send_text(ADA, "/start")
+    await emulator.wait_for_text(ADA, "Step 1 of 4")
+    emulator.send_text(ADA, "London")
+    await emulator.wait_for_text(ADA, "Step 2 of 4")
+    await bot.restart()
+    emulator.send_text(ADA, "9:15")  # typed answer to the question asked before the restart
+    await emulator.wait_for_text(ADA, "Step 3 of 4")
+    await bot.kill()
+    await bot.start()
+    emulator.send_text(ADA, "/start")
+    await emulator.wait_for_text(ADA, "carry on where we left off")
+    await emulator.wait_for_text(ADA, "Step 3 of 4")
+    emulator.press(ADA, "Done")
+    await emulator.wait_for_text(ADA, "Step 4 of 4")
+    emulator.press(ADA, "Prefer not to say (skip)")
+    summary = (await emulator.wait_for_text(ADA, "All set")).params["text"]
+    assert "Europe/London" in summary and "09:15" in summary
+
+
+async def test_preferences_survive_a_restart_after_onboarding(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
+    await _onboard_by_buttons(emulator)
+    await bot.restart()
+    emulator.send_text(ADA, "/settings")
+    text = (await emulator.wait_for_text(ADA, "Your settings")).params["text"]
+    assert "Europe/Berlin" in text and "08:00" in text
+
+
+async def test_an_update_in_flight_when_the_bot_is_killed_is_answered_after_restart(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
+    emulator.inject("sendMessage", error="slow", delay=10.0, chat_id=ADA)
+    emulator.send_text(ADA, "/help")
+    await emulator.wait_for(
+        lambda c: c.method == "getUpdates" and int(c.params.get("offset", 0) or 0) > 1
+    )  # confirmed to Telegram
+    await asyncio.sleep(0.5)
+    await bot.kill()
+    assert emulator.pending_updates() == 0
+    await bot.start()
+    await emulator.wait_for_text(ADA, "Here is what I can do", since=0)
+
+
+async def test_sticker_and_photo_get_a_pointer_to_help(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
+    emulator.send_sticker(ADA)
+    await emulator.wait_for_text(ADA, "/help lists what I can do")
+    emulator.send_photo(ADA, caption="my lunch")
+    await emulator.wait_for_text(ADA, "/help lists what I can do")
+    emulator.send_text(ADA, "/frobnicate")
+    await emulator.wait_for_text(ADA, "/help lists what I can do")
+
+
+async def test_random_text_outside_a_flow_points_to_help(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
+    await _onboard_by_buttons(emulator)
+    emulator.send_text(ADA, "what's up?")
+    await emulator.wait_for_text(ADA, "/help lists what I can do")
+
+
+async def test_stop_then_start_brings_tips_back_with_settings_kept(
+    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+) -> None:
+    await _onboard_by_buttons(emulator)
+    emulator.send_text(ADA, "/stop")
+    await emulator.wait_for_text(ADA, "You're unsubscribed")
+    assert _user_row(tmp_path, ADA)["status"] == "stopped"
+    emulator.send_text(ADA, "/stop")
+    await emulator.wait_for_text(ADA, "already unsubscribed")
+    emulator.send_text(ADA, "/start", first_name="Ada")
+    back = (await emulator.wait_for_text(ADA, "Welcome back, Ada")).params["text"]
+    assert "Europe/Berlin" in back and "daily tips on" in back
+    assert _user_row(tmp_path, ADA)["status"] == "active"
+
+
+async def test_pause_and_resume(emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path) -> None:
+    await _onboard_by_buttons(emulator)
+    emulator.send_text(ADA, "/pause")
+    await emulator.wait_for_text(ADA, "Pause the daily tips for how long")
+    emulator.press(ADA, "3 days")
+    await emulator.wait_for_text(ADA, "Your tips start again on")
+    row = _user_row(tmp_path, ADA)
+    assert row["status"] == "paused" and row["paused_until"] is not None
+    emulator.send_text(ADA, "/resume")
+    await emulator.wait_for_text(ADA, "on again. The next one comes at 08:00 (Europe/Berlin)")
+    emulator.send_text(ADA, "/resume")
+    await emulator.wait_for_text(ADA, "aren't paused")
+    emulator.send_text(ADA, "/pause")
+    await emulator.wait_for_text(ADA, "how long")
+    emulator.press(ADA, "Until I resume")
+    await emulator.wait_for_text(ADA, "Paused until you send /resume")
+
+
+async def test_help_lists_every_command(emulator: BotApiEmulator, bot: BotProcess) -> None:
+    emulator.send_text(ADA, "/help")
+    text = (await emulator.wait_for_text(ADA, "Here is what I can do")).params["text"]
+    for command in ("/start", "/settings", "/pause", "/resume", "/stop", "/help"):
+        assert command in text
+
+
+async def test_command_menu_is_set_at_start(emulator: BotApiEmulator, bot: BotProcess) -> None:
+    call = await emulator.wait_for(lambda c: c.method == "setMyCommands", since=0)
+    names = [c["command"] for c in call.params["commands"]]
+    assert names == ["start", "settings", "pause", "resume", "stop", "help"]
+
+
+async def test_failing_command_menu_is_logged_and_the_bot_keeps_running(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    emulator.inject("setMyCommands", error=500, times=5)
+    process = BotProcess(
+        emulator, database_url=f"sqlite:///{tmp_path / 'bot.db'}", workdir=tmp_path
+    )
+    await process.start()
+    try:
+        emulator.send_text(ADA, "/help")
+        await emulator.wait_for_text(ADA, "Here is what I can do")
+        assert "could not set the command menu" in process.log_tail(200)
+    finally:
+        await process.stop()
+
+
+async def test_a_telegram_429_on_a_reply_is_waited_out(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
+    emulator.inject("sendMessage", error=429, retry_after=1, chat_id=ADA)
+    emulator.send_text(ADA, "/help")
+    reply = await emulator.wait_for_text(ADA, "Here is what I can do", timeout=15)
+    failed = [c for c in emulator.calls if c.method == "sendMessage" and c.error]
+    assert failed, "the 429 was never injected"
+    assert reply.time - failed[0].time >= 0.9
+
+
+async def test_a_stale_button_is_answered_and_changes_nothing(
+    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+) -> None:
+    emulator.send_text(ADA, "/start")
+    await emulator.wait_for_text(ADA, "Step 1 of 4")
+    first_question = emulator.sent(ADA)[-1].result["message_id"]
+    emulator.press(ADA, "UTC")
+    await emulator.wait_for_text(ADA, "Step 2 of 4")
+    emulator.press_data(ADA, "ob:tz:Asia/Tokyo", message_id=first_question)
+    await emulator.wait_for(
+        lambda c: (
+            c.method == "answerCallbackQuery" and "out of date" in str(c.params.get("text", ""))
+        )
+    )
+    assert _user_row(tmp_path, ADA)["timezone"] == "UTC"
+
+
+async def test_sigterm_stops_the_bot_cleanly(bot: BotProcess) -> None:
+    assert await bot.stop() == 0
+    assert "stopping" in bot.log_tail()
+
+
+def test_run_without_token_exits_with_one_line_naming_the_variable(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "nudgebot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "NUDGEBOT_TOKEN" in lines[0] and "nudgebot console" in lines[0]
+
+
+def test_run_with_an_invalid_setting_names_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
+    env["NUDGEBOT_ADMIN_IDS"] = "12,bob"
+    result = subprocess.run(
+        [sys.executable, "-m", "nudgebot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "NUDGEBOT_ADMIN_IDS" in result.stderr
+
+
+def test_console_runs_the_bot_without_token_or_network(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
+    env["NUDGEBOT_BOT_API_URL"] = "http://127.0.0.1:9/bot"  # would fail if anything were sent
+    typed = "/start\nBerlin\n2\n4\n10\n/settings\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "nudgebot", "console"],
+        cwd=tmp_path,
+        env=env,
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Hi Console" in out
+    assert "[2] Europe/Berlin" in out
+    assert "Time zone: Europe/Berlin (from Berlin)" in out
+    assert "[2] 08:00" in out
+    assert "All set" in out and "08:00" in out
+    assert "Your settings" in out
+    assert (tmp_path / "nudgebot.db").exists()
