@@ -20,9 +20,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from nudgebot.config import Settings
 from nudgebot.content import Content
-from nudgebot.handlers import account, fallback, onboarding, settings
+from nudgebot.handlers import account, fallback, onboarding, settings, tips
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.services.subscribers import SubscriberService
+from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def build_application(
         content=content,
         sessionmaker=sessionmaker,
         subscribers=SubscriberService(sessionmaker),
+        tips=TipService(sessionmaker, content),
     )
     register_handlers(application)
     return application
@@ -76,6 +78,7 @@ def register_handlers(application: AnyApplication) -> None:
         ("settings", settings.show_settings),
         ("pause", account.pause_command),
         ("resume", account.resume_command),
+        ("tip", tips.tip_command),
         ("stop", account.stop_command),
         ("help", account.help_command),
     ]
@@ -84,6 +87,7 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(onboarding.question_button, pattern=r"^ob:"))
     application.add_handler(CallbackQueryHandler(settings.settings_button, pattern=r"^set:"))
     application.add_handler(CallbackQueryHandler(account.pause_button, pattern=r"^pause:"))
+    application.add_handler(CallbackQueryHandler(tips.tip_button, pattern=r"^tip:"))
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))
     # Text after the commands, so "/settings" is never read as a typed answer.
     application.add_handler(

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     poll_timeout: int = Field(default=25, ge=0, le=50)
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # Daily tips and the outbox sender.
+    tick_seconds: float = Field(default=15.0, gt=0, le=60)
+    send_rate: float = Field(default=25.0, gt=0, le=30)
+    send_per_chat_interval: float = Field(default=1.0, ge=0)
+    send_concurrency: int = Field(default=1, ge=1, le=32)
+    send_max_attempts: int = Field(default=5, ge=1, le=50)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

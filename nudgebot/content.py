@@ -6,9 +6,16 @@ import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from nudgebot.domain import preferences as prefs
 
@@ -150,6 +157,9 @@ class Labels(_Section):
     profile_age_header: Text
     profile_sex_header: Text
     profile_life_header: Text
+    tip_helpful: Text
+    tip_another: Text
+    tip_snooze: Text
 
     @model_validator(mode="after")
     def _complete(self) -> Labels:
@@ -167,6 +177,7 @@ class Commands(_Section):
     settings: str
     pause: str
     resume: str
+    tip: str
     stop: str
     help: str
 
@@ -178,6 +189,15 @@ class Commands(_Section):
         return self
 
 
+class Tips(_Section):
+    layout: Annotated[str, P("text", "source")]
+    thanks: Text
+    already_thanked: Text
+    snoozed: Annotated[str, P("date")]
+    none_available: Text
+    not_onboarded: Text
+
+
 class Replies(_Section):
     """messages/replies.toml: every sentence the bot says outside tips and food data."""
 
@@ -186,8 +206,45 @@ class Replies(_Section):
     summary: Summary
     settings: Settings
     account: Account
+    tips: Tips
     labels: Labels
     commands: Commands
+
+
+MAX_TIP_TEXT = 500
+
+
+class TipEntry(_Section):
+    """One tip of messages/tips.toml."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z]+-[0-9]{3}$")]
+    topic: Literal["food", "activity", "stress"]
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=20, max_length=MAX_TIP_TEXT)
+    ]
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    see_professional: bool = False
+
+    @model_validator(mode="after")
+    def _id_matches_topic(self) -> TipEntry:
+        if not self.id.startswith(self.topic + "-"):
+            raise ValueError(f"id {self.id!r} must start with its topic {self.topic!r}")
+        return self
+
+
+class TipFile(_Section):
+    """messages/tips.toml: the tip library."""
+
+    tip: list[TipEntry]
+
+    @model_validator(mode="after")
+    def _unique(self) -> TipFile:
+        seen: set[str] = set()
+        for entry in self.tip:
+            if entry.id in seen:
+                raise ValueError(f"tip id {entry.id!r} is used twice")
+            seen.add(entry.id)
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +252,7 @@ class Content:
     """All validated message data, loaded once."""
 
     replies: Replies
+    tips: tuple[TipEntry, ...]
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -207,10 +265,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ContentError(f"{path}: not valid TOML: {exc}") from None
 
 
-def _explain(path: Path, exc: ValidationError) -> ContentError:
+def _explain(path: Path, exc: ValidationError, data: dict[str, Any] | None = None) -> ContentError:
     lines = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        loc = err["loc"]
+        if data and len(loc) >= 2 and isinstance(loc[1], int):
+            entries = data.get(str(loc[0])) or []
+            if loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
+                where += f" (id {entries[loc[1]].get('id', '?')!r})"
         lines.append(f"{path.name}: [{where}] {err['msg'].removeprefix('Value error, ')}")
     return ContentError(f"{path}: invalid content\n  " + "\n  ".join(lines))
 
@@ -222,4 +285,10 @@ def load_content(directory: Path = MESSAGES_DIR) -> Content:
         replies = Replies.model_validate(_read_toml(path))
     except ValidationError as exc:
         raise _explain(path, exc) from None
-    return Content(replies=replies)
+    tips_path = directory / "tips.toml"
+    tip_data = _read_toml(tips_path)
+    try:
+        tips = TipFile.model_validate(tip_data)
+    except ValidationError as exc:
+        raise _explain(tips_path, exc, tip_data) from None
+    return Content(replies=replies, tips=tuple(tips.tip))

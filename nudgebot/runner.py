@@ -17,12 +17,16 @@ from telegram.request import BaseRequest
 from nudgebot.app import AnyApplication, build_application, set_command_menu
 from nudgebot.config import Settings
 from nudgebot.content import Content, load_content
+from nudgebot.delivery import OutboxSender, SenderSettings
+from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.ingest import FatalPollingError, UpdateInbox, poll_telegram
+from nudgebot.services.tips import TipService
 from nudgebot.store.db import create_engine, create_sessionmaker, ensure_schema
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_GRACE_SECONDS = 8.0
+SHUTDOWN_GRACE_SECONDS = 4.0
+TICK_BATCH = 2000
 
 
 @dataclass(slots=True)
@@ -32,6 +36,7 @@ class Running:
     application: AnyApplication
     inbox: UpdateInbox
     content: Content
+    sender: OutboxSender
 
 
 def configure_logging(level: str) -> None:
@@ -73,8 +78,30 @@ async def started_bot(
                     data=inbox,
                     name="prune-inbox",
                 )
+            rt: Runtime = application.bot_data[RUNTIME_KEY]
+            await rt.tips.sync_library()
+            sender = OutboxSender(application.bot, sessionmaker, sender_settings(settings))
+            if settings.is_sqlite:
+                await sender.release_stale_claims()  # one process: its old claims are ours
+            sender_stop = asyncio.Event()
+            sender_task = asyncio.create_task(sender.run(sender_stop), name="outbox-sender")
+            if application.job_queue is not None:
+                application.job_queue.run_repeating(
+                    _daily_tips_tick,
+                    interval=settings.tick_seconds,
+                    first=0.5,
+                    data=(rt.tips, sender),
+                    name="daily-tips",
+                    # APScheduler would skip a run more than 1 s late; a late tick is still useful.
+                    job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+                )
             await inbox.recover()
-            yield Running(application, inbox, content)
+            try:
+                yield Running(application, inbox, content, sender)
+            finally:
+                sender_stop.set()
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(sender_task, SHUTDOWN_GRACE_SECONDS)
             if not await inbox.wait_idle(SHUTDOWN_GRACE_SECONDS):
                 log.warning(
                     "stopping with %d update(s) unfinished; they resume at the next start",
@@ -106,6 +133,38 @@ async def _initialize(application: AnyApplication, stop: asyncio.Event) -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, 30.0)
+
+
+def sender_settings(settings: Settings) -> SenderSettings:
+    """The outbox sender's knobs from the settings."""
+    return SenderSettings(
+        rate_per_second=settings.send_rate,
+        per_chat_interval=settings.send_per_chat_interval,
+        concurrency=settings.send_concurrency,
+        max_attempts=settings.send_max_attempts,
+    )
+
+
+async def _daily_tips_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Queue every tip that is due (in batches), then wake the sender."""
+    assert context.job is not None
+    tips: TipService
+    sender: OutboxSender
+    tips, sender = context.job.data  # type: ignore[misc]
+    while True:
+        report = await tips.queue_due(limit=TICK_BATCH)
+        if report.queued:
+            sender.wake()
+        if report.due:
+            log.info(
+                "daily tips: %d due, %d queued, %d too late, %d paused or stopped",
+                report.due,
+                report.queued,
+                report.skipped_late,
+                report.skipped_inactive,
+            )
+        if report.due < TICK_BATCH:
+            return
 
 
 async def _prune_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:

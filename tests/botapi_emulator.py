@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aiohttp import web
@@ -74,6 +75,7 @@ class ApiCall:
     result: Any = None
     error: dict[str, Any] | None = None
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    wall: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def chat_id(self) -> int | None:

@@ -60,3 +60,89 @@ def test_broken_toml_names_the_file(messages_copy: Path) -> None:
     (messages_copy / "replies.toml").write_text("[general\n")
     with pytest.raises(ContentError, match=r"replies.toml: not valid TOML"):
         load_content(messages_copy)
+
+
+def test_tip_library_has_at_least_30_tips_per_topic_and_90_in_all() -> None:
+    tips = load_content().tips
+    per_topic = {
+        topic: sum(1 for t in tips if t.topic == topic) for topic in ("food", "activity", "stress")
+    }
+    assert len(tips) >= 90
+    assert min(per_topic.values()) >= 30, per_topic
+
+
+def test_every_tip_is_short_sourced_and_uniquely_identified() -> None:
+    tips = load_content().tips
+    assert len({t.id for t in tips}) == len(tips)
+    for tip in tips:
+        assert len(tip.text) <= 500, tip.id
+        assert tip.source.strip(), tip.id
+
+
+def test_about_one_tip_in_seven_reminds_of_a_professional() -> None:
+    tips = load_content().tips
+    flagged = [t for t in tips if t.see_professional]
+    assert 0.10 <= len(flagged) / len(tips) <= 0.20
+    words = (
+        "doctor",
+        "dietitian",
+        "professional",
+        "pharmacist",
+        "midwife",
+        "care team",
+        "physiotherapist",
+    )
+    for tip in flagged:
+        assert any(w in tip.text.lower() for w in words), tip.id
+    assert {t.topic for t in flagged} == {"food", "activity", "stress"}
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\btake (a|an|some|your)?\s*(magnesium )?supplement",
+        r"\b\d+\s*mg\b[^.]*\b(supplement|pill|tablet|capsule)s?\b(?![^.]*(upper limit|too much))",
+        r"\b(try|consider|start) (taking )?(a |an )?(magnesium )?(supplement|pill|tablet)",
+        r"\b(pill|capsule|tablet)s? (a|per|each) day",
+    ],
+)
+def test_no_tip_recommends_a_supplement_or_a_dose(pattern: str) -> None:
+    import re
+
+    for tip in load_content().tips:
+        assert not re.search(pattern, tip.text, re.IGNORECASE), (tip.id, tip.text)
+
+
+def test_tips_that_mention_supplements_send_people_to_a_professional() -> None:
+    for tip in load_content().tips:
+        if "supplement" in tip.text.lower():
+            text = tip.text.lower()
+            assert any(
+                w in text
+                for w in ("professional", "doctor", "pharmacist", "upper limit", "dietitian")
+            ), tip.id
+
+
+def test_a_bad_tip_stops_the_start_naming_file_and_entry(messages_copy: Path) -> None:
+    path = messages_copy / "tips.toml"
+    text = path.read_text()
+    path.write_text(text.replace('topic = "food"', 'topic = "gossip"', 1))
+    with pytest.raises(ContentError) as err:
+        load_content(messages_copy)
+    assert "tips.toml" in str(err.value) and "food-001" in str(err.value)
+
+
+def test_a_duplicate_tip_id_stops_the_start(messages_copy: Path) -> None:
+    path = messages_copy / "tips.toml"
+    path.write_text(path.read_text().replace('id = "food-002"', 'id = "food-001"', 1))
+    with pytest.raises(ContentError, match=r"food-001.*used twice"):
+        load_content(messages_copy)
+
+
+def test_an_overlong_tip_stops_the_start(messages_copy: Path) -> None:
+    path = messages_copy / "tips.toml"
+    text = path.read_text()
+    start = text.index('text = "', text.index('id = "stress-003"')) + len('text = "')
+    path.write_text(text[:start] + "x" * 600 + text[start:])
+    with pytest.raises(ContentError, match="stress-003"):
+        load_content(messages_copy)

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from nudgebot.config import Settings
 from nudgebot.content import Content, Replies
 from nudgebot.services.subscribers import SubscriberService
+from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class Runtime:
     content: Content
     sessionmaker: SessionMaker
     subscribers: SubscriberService
+    tips: TipService
 
     @property
     def replies(self) -> Replies:

@@ -9,6 +9,7 @@ from enum import Enum
 from nudgebot.domain import preferences as prefs
 from nudgebot.domain.clock import parse_time_of_day
 from nudgebot.domain.preferences import Flow, Step
+from nudgebot.domain.schedule import next_due_utc
 from nudgebot.domain.timezones import is_valid_zone_key, parse_timezone
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
@@ -124,6 +125,8 @@ class SubscriberService:
                 return Subscriber.of(user), StartKind.CONTINUE_ONBOARDING
             was_active = user.status == "active"
             user.status, user.paused_until, user.flow = "active", None, None
+            user.blocked_at = None
+            _reschedule(user)
             kind = StartKind.ALREADY_ACTIVE if was_active else StartKind.WELCOME_BACK
             return Subscriber.of(user), kind
 
@@ -220,6 +223,8 @@ class SubscriberService:
         user.flow = nxt.encode() if nxt else None
         if nxt is None and user.onboarded_at is None:
             user.onboarded_at = utcnow()
+        if flow.step in ("tz", "time") or user.flow is None:
+            _reschedule(user)
         return Subscriber.of(user)
 
     async def open_setting(self, *, user_id: int, step: Step) -> Subscriber | None:
@@ -265,6 +270,7 @@ class SubscriberService:
             if user is None:
                 return None
             user.status, user.paused_until = "active", None
+            _reschedule(user)
             return Subscriber.of(user)
 
     async def stop(self, *, user_id: int) -> Subscriber | None:
@@ -274,7 +280,21 @@ class SubscriberService:
             if user is None:
                 return None
             user.status, user.paused_until, user.flow = "stopped", None, None
+            _reschedule(user)
             return Subscriber.of(user)
+
+
+def _reschedule(user: User, now: datetime | None = None) -> None:
+    """Set the next daily-tip instant from the current preferences (None: no tips due)."""
+    if (
+        user.onboarded_at is not None
+        and user.status in ("active", "paused")
+        and user.timezone
+        and user.tip_time is not None
+    ):
+        user.next_due_utc = next_due_utc(user.timezone, user.tip_time, now or utcnow())
+    else:
+        user.next_due_utc = None
 
 
 def effective_status(sub: Subscriber, now: datetime) -> str:

@@ -48,16 +48,12 @@ async def enqueue(session: AsyncSession, *, messages: Sequence[NewMessage]) -> i
     ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    total = 0
-    for start in range(0, len(rows), 500):  # stay under SQLite's bound-parameter limit
-        stmt = (
-            insert(Outbox)
-            .values(rows[start : start + 500])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Outbox.id)
-        )
-        total += len((await session.execute(stmt)).all())
-    return total
+    # One statement executed with many parameter sets: SQLAlchemy's insertmanyvalues batches
+    # it (and keeps RETURNING, whose row count is exact on every backend), where a literal
+    # multi-row VALUES would be recompiled every time.
+    stmt = insert(Outbox).on_conflict_do_nothing(index_elements=["key"]).returning(Outbox.id)
+    result = await session.execute(stmt, rows)
+    return len(result.all())
 
 
 async def claim(

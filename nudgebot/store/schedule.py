@@ -38,17 +38,31 @@ async def due_subscribers(
     SKIP LOCKED (PostgreSQL) lets another process take the next batch instead of waiting.
     """
     stmt = (
-        select(User)
+        select(
+            User.id,
+            User.chat_id,
+            User.status,
+            User.paused_until,
+            User.timezone,
+            User.tip_time,
+            User.topic_food,
+            User.topic_activity,
+            User.topic_stress,
+            User.next_due_utc,
+            User.last_tip_date,
+            User.tip_cycle,
+            User.tip_pos,
+        )
         .where(User.next_due_utc <= now)
         .order_by(User.next_due_utc)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     rows = []
-    for u in (await session.execute(stmt)).scalars():
+    for u in (await session.execute(stmt)).all():
         if u.timezone is None or u.tip_time is None or u.next_due_utc is None:
             continue
-        topics = {
+        topics = frozenset(
             name
             for name, on in (
                 ("food", u.topic_food),
@@ -56,7 +70,7 @@ async def due_subscribers(
                 ("stress", u.topic_stress),
             )
             if on
-        }
+        )
         rows.append(
             DueSubscriber(
                 id=u.id,
@@ -65,7 +79,7 @@ async def due_subscribers(
                 paused_until=u.paused_until,
                 timezone=u.timezone,
                 tip_time=u.tip_time,
-                topics=frozenset(topics),
+                topics=topics,
                 next_due_utc=u.next_due_utc,
                 last_tip_date=u.last_tip_date,
                 tip_cycle=u.tip_cycle,

@@ -5,10 +5,10 @@ Keyword-only arguments; they never commit: the caller owns the transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.store.models import User
+from nudgebot.store.models import User, utcnow
 
 
 async def get_user(session: AsyncSession, *, user_id: int, for_update: bool = False) -> User | None:
@@ -26,3 +26,12 @@ async def add_user(session: AsyncSession, *, user_id: int, chat_id: int, flow: s
     session.add(user)
     await session.flush()
     return user
+
+
+async def mark_blocked(session: AsyncSession, *, user_id: int) -> None:
+    """The user blocked the bot (Telegram said 403): no tips until they /start again."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(status="blocked", blocked_at=utcnow(), next_due_utc=None, updated_at=utcnow())
+    )

@@ -257,14 +257,14 @@ async def test_pause_and_resume(emulator: BotApiEmulator, bot: BotProcess, tmp_p
 async def test_help_lists_every_command(emulator: BotApiEmulator, bot: BotProcess) -> None:
     emulator.send_text(ADA, "/help")
     text = (await emulator.wait_for_text(ADA, "Here is what I can do")).params["text"]
-    for command in ("/start", "/settings", "/pause", "/resume", "/stop", "/help"):
+    for command in ("/start", "/settings", "/pause", "/resume", "/tip", "/stop", "/help"):
         assert command in text
 
 
 async def test_command_menu_is_set_at_start(emulator: BotApiEmulator, bot: BotProcess) -> None:
     call = await emulator.wait_for(lambda c: c.method == "setMyCommands", since=0)
     names = [c["command"] for c in call.params["commands"]]
-    assert names == ["start", "settings", "pause", "resume", "stop", "help"]
+    assert names == ["start", "settings", "pause", "resume", "tip", "stop", "help"]
 
 
 async def test_failing_command_menu_is_logged_and_the_bot_keeps_running(

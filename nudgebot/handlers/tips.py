@@ -1,0 +1,67 @@
+"""/tip and the buttons under every tip: 👍 Helpful, Another tip, Snooze 1 day."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from nudgebot.delivery import markup_of
+from nudgebot.handlers import render
+from nudgebot.handlers.common import Runtime, ids, reply, runtime
+from nudgebot.handlers.onboarding import stale
+
+
+async def _send_extra_tip(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, user_id: int
+) -> None:
+    r = rt.replies
+    sub = await rt.subscribers.get(user_id)
+    if sub is None:
+        await reply(update, context, r.general.not_started)
+        return
+    if not sub.onboarded:
+        await reply(update, context, r.tips.not_onboarded)
+        return
+    tip = await rt.tips.extra_tip(user_id=user_id)
+    if tip is None:
+        await reply(update, context, r.tips.none_available)
+        return
+    await reply(update, context, tip.text, markup_of(tip.payload()))
+
+
+async def tip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tip: one extra tip now; it does not replace the daily one."""
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    await _send_extra_tip(update, context, rt, user_id)
+
+
+async def tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'tip:up:<num>', 'tip:more' or 'tip:snooze' under a tip."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    rt = runtime(context)
+    r = rt.replies
+    user_id = query.from_user.id
+    action = query.data.removeprefix("tip:")
+    if action.startswith("up:") and action[3:].isdigit():
+        result = await rt.tips.mark_helpful(user_id=user_id, tip_num=int(action[3:]))
+        if result is None:
+            await stale(query, rt)
+            return
+        await query.answer(r.tips.thanks if result else r.tips.already_thanked)
+        return
+    if action == "more":
+        await query.answer()
+        await _send_extra_tip(update, context, rt, user_id)
+        return
+    if action == "snooze":
+        sub = await rt.subscribers.pause(user_id=user_id, days=1)
+        if sub is None or sub.paused_until is None:
+            await stale(query, rt)
+            return
+        await query.answer()
+        date = render.local_datetime(r, sub, sub.paused_until)
+        await reply(update, context, r.tips.snoozed.format(date=date))
+        return
+    await stale(query, rt)

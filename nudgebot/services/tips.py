@@ -1,0 +1,197 @@
+"""Daily tips: the library, picking the next tip, queueing what is due, feedback."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from nudgebot.content import Content
+from nudgebot.domain.rotation import pick_next
+from nudgebot.domain.schedule import DueDecision, decide_due, next_due_utc
+from nudgebot.store import outbox as outbox_repo
+from nudgebot.store import schedule as schedule_repo
+from nudgebot.store import tips as tips_repo
+from nudgebot.store import users as users_repo
+from nudgebot.store.db import SessionMaker
+from nudgebot.store.models import Tip, utcnow
+from nudgebot.store.outbox import NewMessage
+
+log = logging.getLogger(__name__)
+
+Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A message as data: text and inline buttons, ready for the outbox or a reply."""
+
+    text: str
+    buttons: Buttons
+
+    def payload(self, **extra: Any) -> dict[str, Any]:
+        """The outbox payload form."""
+        rows = [[list(b) for b in row] for row in self.buttons]
+        return {"text": self.text, "buttons": rows, **extra}
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    """What one scheduler pass did."""
+
+    due: int
+    queued: int
+    skipped_late: int
+    skipped_inactive: int
+
+
+class TipService:
+    """Everything about tips except sending them (that is delivery.OutboxSender's job)."""
+
+    def __init__(self, sessionmaker: SessionMaker, content: Content) -> None:
+        self._sm = sessionmaker
+        self._content = content
+
+    def render(self, tip: Tip) -> OutgoingMessage:
+        """A tip with its source credit and its three buttons."""
+        r = self._content.replies
+        text = r.tips.layout.format(text=tip.text, source=tip.source)
+        return OutgoingMessage(
+            text=text,
+            buttons=[
+                [
+                    (r.labels.tip_helpful, f"tip:up:{tip.num}"),
+                    (r.labels.tip_another, "tip:more"),
+                    (r.labels.tip_snooze, "tip:snooze"),
+                ]
+            ],
+        )
+
+    async def sync_library(self) -> tuple[int, int]:
+        """Bring the tips table in line with messages/tips.toml (at every start)."""
+        library = [
+            tips_repo.LibraryTip(t.id, t.topic, t.text, t.source, t.see_professional)
+            for t in self._content.tips
+        ]
+        async with self._sm.begin() as session:
+            added, disabled = await tips_repo.sync_library(session, tips=library)
+        if added or disabled:
+            log.info("tip library: %d added, %d retired", added, disabled)
+        return added, disabled
+
+    async def queue_due(self, *, now: datetime | None = None, limit: int = 2000) -> TickReport:
+        """One scheduler pass: queue the tips that are due and move everyone on to their next."""
+        now = now or utcnow()
+        async with self._sm.begin() as session:
+            due = await schedule_repo.due_subscribers(session, now=now, limit=limit)
+            if not due:
+                return TickReport(0, 0, 0, 0)
+            tips = await tips_repo.enabled_tips(session)
+            by_topic: dict[str, list[int]] = {}
+            for tip in tips:
+                by_topic.setdefault(tip.topic, []).append(tip.num)
+            rendered: dict[int, dict[str, Any]] = {}
+            tips_by_num = {t.num: t for t in tips}
+            messages: list[NewMessage] = []
+            updates: list[dict[str, Any]] = []
+            logged: list[tuple[int, int, str, date | None]] = []
+            late = inactive = 0
+            # Many people share a zone and a time: compute each next instant once per pass.
+            next_due_cache: dict[tuple[str, time, datetime], datetime] = {}
+            for sub in due:
+                status, paused_until = sub.status, sub.paused_until
+                if status == "paused" and paused_until is not None and paused_until <= now:
+                    status, paused_until = "active", None  # a timed pause has ended
+                check = decide_due(
+                    due_at=sub.next_due_utc,
+                    now=now,
+                    zone_key=sub.timezone,
+                    active=status == "active",
+                    last_tip_date=sub.last_tip_date,
+                )
+                cycle, pos, last_date = sub.tip_cycle, sub.tip_pos, sub.last_tip_date
+                if check.decision is DueDecision.SEND:
+                    candidates = [
+                        n for topic in sorted(sub.topics) for n in by_topic.get(topic, [])
+                    ]
+                    pick = pick_next(
+                        user_id=sub.id, cycle=cycle, last_position=pos, candidates=candidates
+                    )
+                    if pick is not None:
+                        if pick.tip_num not in rendered:
+                            rendered[pick.tip_num] = self.render(tips_by_num[pick.tip_num]).payload(
+                                tip_num=pick.tip_num
+                            )
+                        messages.append(
+                            NewMessage(
+                                key=f"tip:{sub.id}:{check.local_date.isoformat()}",
+                                kind="tip",
+                                user_id=sub.id,
+                                chat_id=sub.chat_id,
+                                payload=rendered[pick.tip_num],
+                            )
+                        )
+                        logged.append((sub.id, pick.tip_num, "daily", check.local_date))
+                        cycle, pos, last_date = pick.cycle, pick.position, check.local_date
+                elif check.decision is DueDecision.TOO_LATE:
+                    late += 1
+                elif check.decision is DueDecision.NOT_ACTIVE:
+                    inactive += 1
+                after = max(now, sub.next_due_utc)
+                key = (sub.timezone, sub.tip_time, after)
+                if key not in next_due_cache:
+                    next_due_cache[key] = next_due_utc(sub.timezone, sub.tip_time, after)
+                updates.append(
+                    {
+                        "id": sub.id,
+                        "status": status,
+                        "paused_until": paused_until,
+                        "next_due_utc": next_due_cache[key],
+                        "last_tip_date": last_date,
+                        "tip_cycle": cycle,
+                        "tip_pos": pos,
+                    }
+                )
+            queued = await outbox_repo.enqueue(session, messages=messages)
+            await tips_repo.log_tips(session, rows=logged)
+            await schedule_repo.save_schedule(session, rows=updates)
+        return TickReport(len(due), queued, late, inactive)
+
+    async def extra_tip(self, *, user_id: int) -> OutgoingMessage | None:
+        """/tip and "Another tip": the next tip in the person's rotation, not the daily one."""
+        async with self._sm.begin() as session:
+            user = await users_repo.get_user(session, user_id=user_id, for_update=True)
+            if user is None:
+                return None
+            topics = [
+                name
+                for name, on in (
+                    ("food", user.topic_food),
+                    ("activity", user.topic_activity),
+                    ("stress", user.topic_stress),
+                )
+                if on
+            ]
+            tips = [t for t in await tips_repo.enabled_tips(session) if t.topic in topics]
+            pick = pick_next(
+                user_id=user.id,
+                cycle=user.tip_cycle,
+                last_position=user.tip_pos,
+                candidates=[t.num for t in tips],
+            )
+            if pick is None:
+                return None
+            user.tip_cycle, user.tip_pos = pick.cycle, pick.position
+            await tips_repo.log_tips(session, rows=[(user.id, pick.tip_num, "extra", None)])
+            tip = next(t for t in tips if t.num == pick.tip_num)
+            return self.render(tip)
+
+    async def mark_helpful(self, *, user_id: int, tip_num: int) -> bool | None:
+        """👍 on a tip: True when new, False when given before, None for an unknown tip."""
+        async with self._sm.begin() as session:
+            if await tips_repo.get_tip(session, num=tip_num) is None:
+                return None
+            return await tips_repo.add_feedback(
+                session, user_id=user_id, tip_num=tip_num, kind="helpful"
+            )

@@ -1,0 +1,237 @@
+"""Daily tips end to end: scheduling at local times, the outbox sender, faults and a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.botapi_emulator import BotApiEmulator
+from tests.e2e.botprocess import BotProcess
+
+pytestmark = pytest.mark.e2e
+
+FAST_TICK = {"NUDGEBOT_TICK_SECONDS": "1"}
+
+
+@pytest.fixture
+async def tip_bot(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(
+        emulator, database_url=f"sqlite:///{tmp_path / 'bot.db'}", workdir=tmp_path, env=FAST_TICK
+    )
+    await process.start()
+    try:
+        yield process
+    finally:
+        await process.stop()
+
+
+def _db(tmp_path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(tmp_path / "bot.db", timeout=10)
+
+
+def _sql_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def seed_due_subscribers(
+    tmp_path: Path, user_ids: range | list[int], *, due: datetime | None = None
+) -> None:
+    """Onboarded subscribers whose tip is due now (written as the bot itself would)."""
+    now = datetime.now(UTC)
+    due = due or now - timedelta(seconds=1)
+    with _db(tmp_path) as conn:
+        conn.executemany(
+            "INSERT INTO users (id, chat_id, status, timezone, tip_time, topic_food,"
+            " topic_activity, topic_stress, onboarded_at, next_due_utc, tip_cycle, tip_pos,"
+            " created_at, updated_at) VALUES (?, ?, 'active', 'UTC', '08:00:00.000000', 1, 1, 1,"
+            " ?, ?, 0, -1, ?, ?)",
+            [
+                (uid, uid, _sql_time(now), _sql_time(due), _sql_time(now), _sql_time(now))
+                for uid in user_ids
+            ],
+        )
+
+
+def outbox_states(tmp_path: Path) -> Counter[str]:
+    with _db(tmp_path) as conn:
+        return Counter(dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")))
+
+
+async def wait_outbox(tmp_path: Path, expected: Counter[str], timeout: float = 10.0) -> None:
+    """Wait until the outbox rows are in exactly these states."""
+    try:
+        async with asyncio.timeout(timeout):
+            while outbox_states(tmp_path) != expected:
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"outbox is {outbox_states(tmp_path)}, expected {expected}") from None
+
+
+def _tip_calls(emu: BotApiEmulator, chat_id: int | None = None) -> list[object]:
+    return [c for c in emu.sent(chat_id) if "Source:" in c.text]
+
+
+async def _onboard(emu: BotApiEmulator, user: int, zone: str, at: str) -> None:
+    emu.send_text(user, "/start")
+    await emu.wait_for_text(user, "Step 1 of 4")
+    emu.send_text(user, zone)
+    await emu.wait_for_text(user, "Step 2 of 4")
+    emu.send_text(user, at)
+    await emu.wait_for_text(user, "Step 3 of 4")
+    emu.press(user, "Done")
+    await emu.wait_for_text(user, "Step 4 of 4")
+    emu.press(user, "Prefer not to say (skip)")
+    await emu.wait_for_text(user, "All set")
+
+
+def _next_minute(zone: str) -> tuple[str, datetime]:
+    """A tip time one minute ahead in `zone` (two if the minute is about to turn)."""
+    now = datetime.now(ZoneInfo(zone))
+    ahead = 2 if now.second > 50 else 1
+    at = (now + timedelta(minutes=ahead)).replace(second=0, microsecond=0)
+    return at.strftime("%H:%M"), at
+
+
+async def test_three_users_in_three_zones_get_one_tip_each_at_their_local_time(
+    emulator: BotApiEmulator, tip_bot: BotProcess
+) -> None:
+    zones = {7001: "America/New_York", 7002: "Asia/Kathmandu", 7003: "Australia/Sydney"}
+    targets = {}
+    for user, zone in zones.items():
+        typed, at = _next_minute(zone)
+        await _onboard(emulator, user, zone, typed)
+        targets[user] = at
+    for user, at in targets.items():
+        call = await emulator.wait_for(
+            lambda c, u=user: c.method == "sendMessage" and c.chat_id == u and "Source:" in c.text,
+            timeout=150,
+        )
+        arrived = call.wall
+        assert at.astimezone(UTC) <= arrived + timedelta(seconds=1)
+        assert arrived - at.astimezone(UTC) < timedelta(seconds=60)
+        assert emulator.buttons(user) == [["👍 Helpful", "Another tip", "Snooze 1 day"]]
+    await asyncio.sleep(3)  # several more ticks: still exactly one each
+    for user in zones:
+        assert len(_tip_calls(emulator, user)) == 1
+
+
+async def test_a_tip_is_sent_at_the_next_minute_and_only_once(
+    emulator: BotApiEmulator, tip_bot: BotProcess, tmp_path: Path
+) -> None:
+    typed, _ = _next_minute("Europe/Berlin")
+    await _onboard(emulator, 7010, "Europe/Berlin", typed)
+    await emulator.wait_for(lambda c: c.chat_id == 7010 and "Source:" in c.text, timeout=150)
+    await tip_bot.restart()  # a restart the same day does not send it again
+    await asyncio.sleep(3)
+    assert len(_tip_calls(emulator, 7010)) == 1
+    await wait_outbox(tmp_path, Counter({"sent": 1}))
+
+
+async def test_429_on_a_tip_waits_retry_after_and_delivers(
+    emulator: BotApiEmulator, tip_bot: BotProcess, tmp_path: Path
+) -> None:
+    emulator.inject("sendMessage", error=429, retry_after=2, chat_id=7020)
+    seed_due_subscribers(tmp_path, [7020])
+    ok = await emulator.wait_for(
+        lambda c: c.chat_id == 7020 and c.error is None and "Source:" in c.text, timeout=20
+    )
+    (refused,) = [c for c in emulator.calls if c.chat_id == 7020 and c.error]
+    assert ok.time - refused.time >= 1.95
+    await wait_outbox(tmp_path, Counter({"sent": 1}))
+
+
+async def test_403_blocks_the_user_and_nothing_more_is_tried(
+    emulator: BotApiEmulator, tip_bot: BotProcess, tmp_path: Path
+) -> None:
+    emulator.inject("sendMessage", error=403, chat_id=7030)
+    seed_due_subscribers(tmp_path, [7030, 7031])
+    await emulator.wait_for(lambda c: c.chat_id == 7031 and "Source:" in c.text, timeout=20)
+    await emulator.wait_for(lambda c: c.chat_id == 7030 and c.error is not None, timeout=20)
+    await asyncio.sleep(2)
+    assert len([c for c in emulator.calls if c.chat_id == 7030]) == 1
+    with _db(tmp_path) as conn:
+        status, due = conn.execute(
+            "SELECT status, next_due_utc FROM users WHERE id = 7030"
+        ).fetchone()
+    assert (status, due) == ("blocked", None)
+    # a later /start reactivates them
+    emulator.send_text(7030, "/start")
+    await emulator.wait_for(
+        lambda c: c.method == "sendMessage" and c.chat_id == 7030 and c.error is None, timeout=10
+    )
+    with _db(tmp_path) as conn:
+        status, due = conn.execute(
+            "SELECT status, next_due_utc FROM users WHERE id = 7030"
+        ).fetchone()
+    assert status == "active" and due is not None
+
+
+async def test_tip_buttons_record_helpful_send_another_and_snooze(
+    emulator: BotApiEmulator, tip_bot: BotProcess, tmp_path: Path
+) -> None:
+    seed_due_subscribers(tmp_path, [7040])
+    await emulator.wait_for(lambda c: c.chat_id == 7040 and "Source:" in c.text, timeout=20)
+    emulator.press(7040, "👍 Helpful")
+    await emulator.wait_for(
+        lambda c: (
+            c.method == "answerCallbackQuery" and "glad it helped" in str(c.params.get("text"))
+        ),
+        timeout=10,
+    )
+    with _db(tmp_path) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM tip_feedback WHERE user_id = 7040"
+        ).fetchone() == (1,)
+    emulator.press(7040, "Another tip")
+    await emulator.wait_for(
+        lambda c: c.chat_id == 7040 and "Source:" in c.text, since=emulator.mark(), timeout=10
+    )
+    emulator.press(7040, "Snooze 1 day")
+    await emulator.wait_for_text(7040, "Snoozed")
+    with _db(tmp_path) as conn:
+        assert conn.execute("SELECT status FROM users WHERE id = 7040").fetchone() == ("paused",)
+
+
+async def test_tip_command_gives_an_extra_tip(
+    emulator: BotApiEmulator, tip_bot: BotProcess
+) -> None:
+    await _onboard(emulator, 7050, "UTC", "07:00")
+    emulator.send_text(7050, "/tip")
+    reply = await emulator.wait_for_text(7050, "Source:")
+    assert reply.params.get("reply_markup")
+
+
+async def test_killed_mid_drain_of_200_tips_delivers_all_after_restart(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    env = {**FAST_TICK, "NUDGEBOT_SEND_RATE": "25"}
+    bot = BotProcess(
+        emulator, database_url=f"sqlite:///{tmp_path / 'bot.db'}", workdir=tmp_path, env=env
+    )
+    await bot.start()
+    try:
+        seed_due_subscribers(tmp_path, range(8001, 8201))
+        async with asyncio.timeout(30):
+            while len(_tip_calls(emulator)) < 60:
+                await asyncio.sleep(0.05)
+        await bot.kill()
+        delivered_before = len(_tip_calls(emulator))
+        assert delivered_before < 200
+        await bot.start()
+        async with asyncio.timeout(60):
+            while len({c.chat_id for c in _tip_calls(emulator)}) < 200:
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(2)
+        per_chat = Counter(c.chat_id for c in _tip_calls(emulator))
+        assert set(per_chat) == set(range(8001, 8201))
+        assert sum(per_chat.values()) - 200 <= 1  # at most the one in flight, repeated
+        await wait_outbox(tmp_path, Counter({"sent": 200}))
+    finally:
+        await bot.stop()
