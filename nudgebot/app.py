@@ -20,8 +20,9 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from nudgebot.config import Settings
 from nudgebot.content import Content
-from nudgebot.handlers import account, fallback, onboarding, settings, tips
+from nudgebot.handlers import account, checkins, fallback, onboarding, settings, tips
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
+from nudgebot.services.checkins import CheckinService, food_table
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
@@ -43,27 +44,29 @@ def build_application(
     request: BaseRequest | None = None,
 ) -> AnyApplication:
     """The Application with every handler registered; updates come from ingest.UpdateInbox."""
-    builder = (
+    builder: Any = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_api_url)
         .updater(None)  # our inbox stores updates before confirming them; see ingest.py
-        .rate_limiter(AIORateLimiter(max_retries=REPLY_MAX_RETRIES))
     )
+    if settings.reply_rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=REPLY_MAX_RETRIES))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
         builder = builder.request(
             HTTPXRequest(connection_pool_size=32, read_timeout=15, connect_timeout=10)
         ).get_updates_request(HTTPXRequest(read_timeout=15, connect_timeout=10))
-    application = builder.build()
+    application: AnyApplication = builder.build()
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         content=content,
         sessionmaker=sessionmaker,
         subscribers=SubscriberService(sessionmaker),
         tips=TipService(sessionmaker, content),
+        checkins=CheckinService(sessionmaker, food_table(content)),
     )
     register_handlers(application)
     return application
@@ -78,6 +81,10 @@ def register_handlers(application: AnyApplication) -> None:
         ("settings", settings.show_settings),
         ("pause", account.pause_command),
         ("resume", account.resume_command),
+        ("checkin", checkins.checkin_command),
+        ("today", checkins.today_command),
+        ("week", checkins.week_command),
+        ("undo", checkins.undo_command),
         ("tip", tips.tip_command),
         ("stop", account.stop_command),
         ("help", account.help_command),
@@ -88,6 +95,7 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(settings.settings_button, pattern=r"^set:"))
     application.add_handler(CallbackQueryHandler(account.pause_button, pattern=r"^pause:"))
     application.add_handler(CallbackQueryHandler(tips.tip_button, pattern=r"^tip:"))
+    application.add_handler(CallbackQueryHandler(checkins.checkin_button, pattern=r"^checkin$"))
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))
     # Text after the commands, so "/settings" is never read as a typed answer.
     application.add_handler(

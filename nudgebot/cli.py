@@ -92,6 +92,62 @@ def console(
     _run_async(run_console(settings, user_id=user_id, first_name=name))
 
 
+@cli.command()
+def estimate(
+    text: str = typer.Argument(..., help='What was eaten, e.g. "oatmeal with almonds"'),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Run the check-in analysis on a text (safety check included) and print it."""
+    import json
+
+    from nudgebot.content import load_content
+    from nudgebot.domain.meals import analyse
+    from nudgebot.domain.safety import Safety
+    from nudgebot.services.checkins import food_table
+
+    try:
+        content = load_content()
+    except ContentError as exc:
+        _fail(str(exc))
+    safety, meal = analyse(text, food_table(content))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "safety": safety.value if safety else None,
+                    "foods": [
+                        {
+                            "id": i.food.id,
+                            "name": i.food.name,
+                            "portion": i.portion_text,
+                            "quantity": i.quantity,
+                            "unit": i.unit,
+                            "grams": i.grams,
+                            "mg": i.mg,
+                        }
+                        for i in (meal.items if meal else ())
+                    ],
+                    "total_mg": round(meal.total_mg, 1) if meal else 0.0,
+                    "unrecognised": list(meal.unknown) if meal else [],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if safety is Safety.EMERGENCY:
+        typer.echo("safety: emergency (the bot replies with the emergency message only)")
+        return
+    assert meal is not None
+    for item in meal.items:
+        typer.echo(f"{item.food.name:<32} {item.portion_text:<34} {item.mg:7.1f} mg")
+    typer.echo(f"{'total':<67} {meal.total_mg:7.1f} mg")
+    if meal.unknown:
+        typer.echo(f"not recognised: {', '.join(meal.unknown)}")
+    if safety is Safety.PROFESSIONAL:
+        typer.echo("safety: professional (the reply adds the referral to a doctor or pharmacist)")
+
+
 def main() -> None:
     """Entry point of the `nudgebot` script."""
     cli(prog_name="nudgebot")

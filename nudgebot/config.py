@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     poll_timeout: int = Field(default=25, ge=0, le=50)
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # Replies go through python-telegram-bot's AIORateLimiter (30 msg/s overall, retries 429s).
+    # Only for a local Bot API server or a benchmark of the bot's own speed: switch it off.
+    reply_rate_limit: bool = True
     # Daily tips and the outbox sender.
     tick_seconds: float = Field(default=15.0, gt=0, le=60)
     send_rate: float = Field(default=25.0, gt=0, le=30)

@@ -109,10 +109,10 @@ class ConsoleRequest(BaseRequest):
         self._print(message, "bot")
         return message
 
-    def _edit(self, params: dict[str, Any], method: str) -> dict[str, Any]:
+    def _edit(self, params: dict[str, Any], method: str) -> dict[str, Any] | bool:
         message = self.messages.get(int(str(params.get("message_id", 0))))
         if message is None:
-            return {}
+            return True  # what the Bot API answers for a message it does not return
         if method == "editMessageText":
             message["text"] = str(params.get("text", ""))
         if params.get("reply_markup"):

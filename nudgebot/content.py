@@ -160,6 +160,7 @@ class Labels(_Section):
     tip_helpful: Text
     tip_another: Text
     tip_snooze: Text
+    tip_checkin: Text
 
     @model_validator(mode="after")
     def _complete(self) -> Labels:
@@ -177,6 +178,10 @@ class Commands(_Section):
     settings: str
     pause: str
     resume: str
+    checkin: str
+    today: str
+    week: str
+    undo: str
     tip: str
     stop: str
     help: str
@@ -198,6 +203,38 @@ class Tips(_Section):
     not_onboarded: Text
 
 
+class Checkins(_Section):
+    prompt: Text
+    item: Annotated[str, P("name", "portion", "mg")]
+    meal_total: Annotated[str, P("mg")]
+    day_single: Annotated[str, P("total", "target", "percent")]
+    day_range: Annotated[str, P("total", "low", "high", "low_percent", "high_percent")]
+    unknown: Annotated[str, P("items")]
+    nothing: Text
+    suggest_one: Annotated[str, P("first")]
+    suggest_two: Annotated[str, P("first", "second")]
+    suggestion: Annotated[str, P("name", "portion", "mg")]
+    well_done: Text
+    supplements: Text
+    professional: Text
+    reminder: Text
+    capped: Text
+    emergency: Text
+    today_none: Text
+    today_layout: Annotated[str, P("date", "entries", "total_line")]
+    today_entry: Annotated[str, P("foods", "mg")]
+    undo_done: Annotated[str, P("foods", "mg")]
+    undo_none: Text
+    week_caption: Annotated[str, P("avg", "good", "target_text", "streak")]
+    week_empty: Text
+    chart_title: Text
+    chart_target: Text
+    chart_range: Text
+    chart_unit: Text
+    target_single: Annotated[str, P("target")]
+    target_range: Annotated[str, P("low", "high")]
+
+
 class Replies(_Section):
     """messages/replies.toml: every sentence the bot says outside tips and food data."""
 
@@ -207,6 +244,7 @@ class Replies(_Section):
     settings: Settings
     account: Account
     tips: Tips
+    checkin: Checkins
     labels: Labels
     commands: Commands
 
@@ -247,12 +285,104 @@ class TipFile(_Section):
         return self
 
 
+FOOD_UNITS = frozenset(
+    {
+        "piece",
+        "slice",
+        "cup",
+        "tbsp",
+        "tsp",
+        "handful",
+        "bowl",
+        "packet",
+        "can",
+        "ml",
+        "glass",
+        "square",
+        "fillet",
+        "serving",
+    }
+)
+FOOD_CATEGORIES = frozenset(
+    {
+        "seeds",
+        "nuts",
+        "legumes",
+        "grains",
+        "breakfast",
+        "leafy_greens",
+        "vegetables",
+        "fruit",
+        "fish",
+        "meat",
+        "dairy",
+        "soy",
+        "sweets",
+        "drinks",
+        "dishes",
+    }
+)
+
+
+class FoodEntry(_Section):
+    """One food of messages/foods.toml: magnesium for a reference portion, and its units."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    name: Annotated[str, StringConstraints(min_length=2, max_length=60)]
+    category: str
+    portion: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    grams: float
+    mg: float
+    synonyms: list[str]
+    units: dict[str, float]
+    default_unit: str
+    source: Annotated[str, StringConstraints(min_length=3)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FoodEntry:
+        if self.category not in FOOD_CATEGORIES:
+            raise ValueError(f"unknown category {self.category!r}")
+        if self.grams <= 0 or self.mg < 0:
+            raise ValueError("grams must be > 0 and mg >= 0")
+        if self.mg / self.grams > 8:
+            raise ValueError("more than 800 mg per 100 g is not a real food figure")
+        unknown = set(self.units) - FOOD_UNITS
+        if unknown:
+            raise ValueError(f"unknown units {sorted(unknown)}")
+        if any(v <= 0 for v in self.units.values()):
+            raise ValueError("unit weights must be > 0")
+        if self.default_unit != "portion" and self.default_unit not in self.units:
+            raise ValueError(f"default_unit {self.default_unit!r} is not one of its units")
+        return self
+
+
+class FoodFile(_Section):
+    """messages/foods.toml: the food table."""
+
+    food: list[FoodEntry]
+
+    @model_validator(mode="after")
+    def _unique(self) -> FoodFile:
+        ids: set[str] = set()
+        phrases: dict[str, str] = {}
+        for entry in self.food:
+            if entry.id in ids:
+                raise ValueError(f"food id {entry.id!r} is used twice")
+            ids.add(entry.id)
+            for phrase in {entry.name.casefold(), *(s.casefold() for s in entry.synonyms)}:
+                other = phrases.setdefault(phrase, entry.id)
+                if other != entry.id:
+                    raise ValueError(f"synonym {phrase!r} belongs to both {other} and {entry.id}")
+        return self
+
+
 @dataclass(frozen=True, slots=True)
 class Content:
     """All validated message data, loaded once."""
 
     replies: Replies
     tips: tuple[TipEntry, ...]
+    foods: tuple[FoodEntry, ...]
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -291,4 +421,10 @@ def load_content(directory: Path = MESSAGES_DIR) -> Content:
         tips = TipFile.model_validate(tip_data)
     except ValidationError as exc:
         raise _explain(tips_path, exc, tip_data) from None
-    return Content(replies=replies, tips=tuple(tips.tip))
+    foods_path = directory / "foods.toml"
+    food_data = _read_toml(foods_path)
+    try:
+        foods = FoodFile.model_validate(food_data)
+    except ValidationError as exc:
+        raise _explain(foods_path, exc, food_data) from None
+    return Content(replies=replies, tips=tuple(tips.tip), foods=tuple(foods.food))

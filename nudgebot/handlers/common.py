@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from nudgebot.config import Settings
 from nudgebot.content import Content, Replies
+from nudgebot.services.checkins import CheckinService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
@@ -29,6 +30,7 @@ class Runtime:
     sessionmaker: SessionMaker
     subscribers: SubscriberService
     tips: TipService
+    checkins: CheckinService
 
     @property
     def replies(self) -> Replies:

@@ -64,7 +64,8 @@ class TipService:
                     (r.labels.tip_helpful, f"tip:up:{tip.num}"),
                     (r.labels.tip_another, "tip:more"),
                     (r.labels.tip_snooze, "tip:snooze"),
-                ]
+                ],
+                [(r.labels.tip_checkin, "checkin")],
             ],
         )
 

@@ -96,6 +96,8 @@ class User(Base):
     tip_cycle: Mapped[int] = mapped_column(Integer, default=0)
     tip_pos: Mapped[int] = mapped_column(BigInteger, default=-1)
     blocked_at: Mapped[datetime | None]
+    # When guidance last reminded this person that a doctor or dietitian gives personal advice.
+    reminded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -205,3 +207,20 @@ class Outbox(Base):
         ),
         Index("ix_outbox_state", "state"),
     )
+
+
+class Checkin(Base):
+    """A meal check-in: the foods recognised and their magnesium (the raw text is not kept)."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    # The Telegram update it came from: reprocessing an update after a crash adds nothing.
+    update_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    local_date: Mapped[date]
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    total_mg: Mapped[float]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_checkins_user_date", "user_id", "local_date"),)

@@ -213,12 +213,13 @@ async def test_sticker_and_photo_get_a_pointer_to_help(
     await emulator.wait_for_text(ADA, "/help lists what I can do")
 
 
-async def test_random_text_outside_a_flow_points_to_help(
+async def test_random_text_outside_a_flow_is_asked_about_and_points_to_help(
     emulator: BotApiEmulator, bot: BotProcess
 ) -> None:
     await _onboard_by_buttons(emulator)
     emulator.send_text(ADA, "what's up?")
-    await emulator.wait_for_text(ADA, "/help lists what I can do")
+    await emulator.wait_for_text(ADA, "couldn't find a food I know")
+    assert "/help" in emulator.last_text(ADA)
 
 
 async def test_stop_then_start_brings_tips_back_with_settings_kept(
@@ -257,14 +258,38 @@ async def test_pause_and_resume(emulator: BotApiEmulator, bot: BotProcess, tmp_p
 async def test_help_lists_every_command(emulator: BotApiEmulator, bot: BotProcess) -> None:
     emulator.send_text(ADA, "/help")
     text = (await emulator.wait_for_text(ADA, "Here is what I can do")).params["text"]
-    for command in ("/start", "/settings", "/pause", "/resume", "/tip", "/stop", "/help"):
+    for command in (
+        "/start",
+        "/settings",
+        "/pause",
+        "/resume",
+        "/checkin",
+        "/today",
+        "/week",
+        "/undo",
+        "/tip",
+        "/stop",
+        "/help",
+    ):
         assert command in text
 
 
 async def test_command_menu_is_set_at_start(emulator: BotApiEmulator, bot: BotProcess) -> None:
     call = await emulator.wait_for(lambda c: c.method == "setMyCommands", since=0)
     names = [c["command"] for c in call.params["commands"]]
-    assert names == ["start", "settings", "pause", "resume", "tip", "stop", "help"]
+    assert names == [
+        "start",
+        "settings",
+        "pause",
+        "resume",
+        "checkin",
+        "today",
+        "week",
+        "undo",
+        "tip",
+        "stop",
+        "help",
+    ]
 
 
 async def test_failing_command_menu_is_logged_and_the_bot_keeps_running(

@@ -1,0 +1,189 @@
+"""Meal check-ins: free text, /checkin, /today, /undo, /week; and the emergency reply."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from nudgebot.charts import week_chart
+from nudgebot.content import Replies
+from nudgebot.domain.guidance import default_serving_mg
+from nudgebot.domain.meals import Food
+from nudgebot.domain.safety import mentions_supplements
+from nudgebot.domain.targets import Target
+from nudgebot.handlers.common import ids, reply, runtime
+from nudgebot.services.checkins import CheckinKind, CheckinResult
+
+
+def _mg(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def total_line(r: Replies, total: float, target: Target) -> str:
+    """'Today so far: 210 mg of your 320 mg (66%).' or the range form."""
+    c = r.checkin
+    high_pct, low_pct = target.percent(total)
+    if not target.is_range:
+        return c.day_single.format(total=_mg(total), target=target.low, percent=low_pct)
+    return c.day_range.format(
+        total=_mg(total),
+        low=target.low,
+        high=target.high,
+        low_percent=high_pct,
+        high_percent=low_pct,
+    )
+
+
+def _suggestion(r: Replies, food: Food) -> str:
+    unit = food.default_unit
+    portion = food.portion if unit == "portion" else f"1 {unit}"
+    return r.checkin.suggestion.format(
+        name=food.name, portion=portion, mg=_mg(default_serving_mg(food))
+    )
+
+
+def render_checkin(r: Replies, result: CheckinResult, text: str) -> str:
+    """One short message: items, meal total, day against target, additions, referrals."""
+    c = r.checkin
+    lines: list[str] = []
+    estimate = result.estimate
+    if result.kind is CheckinKind.NOTHING_RECOGNISED or estimate is None:
+        lines.append(c.nothing)
+    else:
+        lines.extend(
+            c.item.format(name=i.food.name, portion=i.portion_text, mg=_mg(i.mg))
+            for i in estimate.items
+        )
+        if any(i.capped for i in estimate.items):
+            lines.append(c.capped)
+        lines.append(c.meal_total.format(mg=_mg(estimate.total_mg)))
+        if result.target is not None:
+            lines.append("")
+            lines.append(total_line(r, result.day_total_mg, result.target))
+            if result.day_total_mg >= result.target.high:
+                lines.append(c.well_done)
+            elif result.suggestions:
+                picks = [_suggestion(r, f) for f in result.suggestions]
+                lines.append(
+                    c.suggest_two.format(first=picks[0], second=picks[1])
+                    if len(picks) > 1
+                    else c.suggest_one.format(first=picks[0])
+                )
+        if estimate.unknown:
+            lines.append("")
+            lines.append(c.unknown.format(items=", ".join(estimate.unknown)[:200]))
+    if result.professional:
+        lines.append("")
+        lines.append(c.supplements if mentions_supplements(text) else c.professional)
+    if result.remind and not result.professional:
+        lines.append("")
+        lines.append(c.reminder)
+    return "\n".join(lines)
+
+
+async def record_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """A meal written in plain words (free text or /checkin's argument)."""
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    result = await rt.checkins.record(user_id=user_id, text=text, update_id=update.update_id)
+    if result.kind is CheckinKind.EMERGENCY:
+        await reply(update, context, rt.replies.checkin.emergency)
+        return
+    await reply(update, context, render_checkin(rt.replies, result, text))
+
+
+async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/checkin [what you ate]."""
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    if await rt.subscribers.get(user_id) is None:
+        await reply(update, context, rt.replies.general.not_started)
+        return
+    text = " ".join(context.args or [])
+    if not text.strip():
+        await reply(update, context, rt.replies.checkin.prompt)
+        return
+    await record_text(update, context, text)
+
+
+async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The check-in button under a daily tip: ask what they ate (the next text is recorded)."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await reply(update, context, runtime(context).replies.checkin.prompt)
+
+
+async def today_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/today: today's check-ins and the total against the target."""
+    rt = runtime(context)
+    r = rt.replies
+    user_id, _ = ids(update)
+    day = await rt.checkins.today(user_id=user_id)
+    if day is None:
+        await reply(update, context, r.general.not_started)
+        return
+    if not day.entries:
+        await reply(update, context, r.checkin.today_none + "\n\n" + total_line(r, 0, day.target))
+        return
+    entries = "\n".join(r.checkin.today_entry.format(foods=f, mg=_mg(mg)) for f, mg in day.entries)
+    await reply(
+        update,
+        context,
+        r.checkin.today_layout.format(
+            date=day.local_date.strftime("%a %d %b"),
+            entries=entries,
+            total_line=total_line(r, day.total_mg, day.target),
+        ),
+    )
+
+
+async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/undo: remove the last check-in."""
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    removed = await rt.checkins.undo(user_id=user_id)
+    if removed is None:
+        await reply(update, context, rt.replies.checkin.undo_none)
+        return
+    foods, mg = removed
+    await reply(update, context, rt.replies.checkin.undo_done.format(foods=foods, mg=_mg(mg)))
+
+
+async def week_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/week: a chart of the last 7 days with a one-line summary."""
+    rt = runtime(context)
+    c = rt.replies.checkin
+    user_id, chat_id = ids(update)
+    week = await rt.checkins.week(user_id=user_id)
+    if week is None:
+        await reply(update, context, rt.replies.general.not_started)
+        return
+    values = [mg for _, mg in week.days]
+    if not any(values):
+        await reply(update, context, c.week_empty)
+        return
+    target = week.target
+    png = await asyncio.to_thread(
+        week_chart,
+        list(week.days),
+        target_low=target.low,
+        target_high=target.high,
+        title=c.chart_title,
+        target_label=c.chart_range if target.is_range else c.chart_target,
+        unit=c.chart_unit,
+    )
+    target_text = (
+        c.target_range.format(low=target.low, high=target.high)
+        if target.is_range
+        else c.target_single.format(target=target.low)
+    )
+    caption = c.week_caption.format(
+        avg=_mg(sum(values) / 7),
+        good=sum(1 for v in values if v >= target.low),
+        target_text=target_text,
+        streak=week.streak,
+    )
+    await context.bot.send_photo(chat_id, png, caption=caption)

@@ -1,0 +1,130 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from nudgebot.content import load_content
+from nudgebot.services.checkins import CheckinKind, CheckinService, food_table, streak
+from nudgebot.services.subscribers import SubscriberService
+from nudgebot.store.db import SessionMaker
+from nudgebot.store.models import Checkin
+
+CONTENT = load_content()
+TABLE = food_table(CONTENT)
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+async def service(sessionmaker: SessionMaker) -> CheckinService:
+    subs = SubscriberService(sessionmaker)
+    await subs.start(user_id=1, chat_id=1)
+    await subs.answer_text(user_id=1, text="Europe/Berlin")
+    await subs.answer_text(user_id=1, text="08:00")
+    await subs.choose(user_id=1, step="topics", value="done")
+    for value in ("age=31-50", "sex=female", "life=neither", "done"):
+        await subs.choose(user_id=1, step="profile", value=value)
+    return CheckinService(sessionmaker, TABLE)
+
+
+async def _count(sm: SessionMaker) -> int:
+    async with sm() as session:
+        return int((await session.execute(select(func.count()).select_from(Checkin))).scalar_one())
+
+
+async def test_a_checkin_is_stored_and_totalled_against_the_personal_target(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    result = await service.record(
+        user_id=1, text="oatmeal with almonds and a banana", update_id=10, now=NOW
+    )
+    assert result.kind is CheckinKind.RECORDED
+    assert result.day_total_mg == pytest.approx(175)
+    assert result.target is not None and (result.target.low, result.target.high) == (320, 320)
+    assert 1 <= len(result.suggestions) <= 2
+    assert not {f.id for f in result.suggestions} & {"oatmeal", "almonds", "banana"}
+    second = await service.record(user_id=1, text="½ cup spinach", update_id=11, now=NOW)
+    assert second.day_total_mg == pytest.approx(175 + 78)
+    assert await _count(sessionmaker) == 2
+
+
+async def test_the_same_update_replayed_after_a_crash_is_stored_once(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    await service.record(user_id=1, text="a banana", update_id=42, now=NOW)
+    again = await service.record(user_id=1, text="a banana", update_id=42, now=NOW)
+    assert again.kind is CheckinKind.DUPLICATE
+    assert again.day_total_mg == pytest.approx(32)
+    assert await _count(sessionmaker) == 1
+
+
+async def test_a_red_flag_stores_nothing(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    result = await service.record(
+        user_id=1, text="chest pain after my oatmeal", update_id=1, now=NOW
+    )
+    assert result.kind is CheckinKind.EMERGENCY and result.estimate is None
+    assert await _count(sessionmaker) == 0
+
+
+async def test_nothing_recognised_stores_nothing_and_names_the_text(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    result = await service.record(user_id=1, text="something crunchy", update_id=1, now=NOW)
+    assert result.kind is CheckinKind.NOTHING_RECOGNISED
+    assert result.estimate is not None and result.estimate.unknown == ("something crunchy",)
+    assert await _count(sessionmaker) == 0
+
+
+async def test_supplement_mentions_get_the_professional_referral(
+    service: CheckinService,
+) -> None:
+    result = await service.record(
+        user_id=1, text="oatmeal and my magnesium pills", update_id=1, now=NOW
+    )
+    assert result.professional and result.kind is CheckinKind.RECORDED
+    assert result.estimate is not None and result.estimate.unknown == ()
+
+
+async def test_the_reminder_comes_at_most_weekly(service: CheckinService) -> None:
+    first = await service.record(user_id=1, text="a banana", update_id=1, now=NOW)
+    soon = await service.record(
+        user_id=1, text="a banana", update_id=2, now=NOW + timedelta(days=3)
+    )
+    later = await service.record(
+        user_id=1, text="a banana", update_id=3, now=NOW + timedelta(days=7)
+    )
+    assert (first.remind, soon.remind, later.remind) == (True, False, True)
+
+
+async def test_today_undo_and_week(service: CheckinService) -> None:
+    await service.record(user_id=1, text="a banana", update_id=1, now=NOW - timedelta(days=2))
+    await service.record(user_id=1, text="a banana", update_id=2, now=NOW - timedelta(days=1))
+    await service.record(user_id=1, text="a handful of cashews", update_id=3, now=NOW)
+    await service.record(user_id=1, text="a banana", update_id=4, now=NOW)
+    day = await service.today(user_id=1, now=NOW)
+    assert day is not None and day.total_mg == pytest.approx(74 + 32)
+    assert [mg for _, mg in day.entries] == [74, 32]
+    assert await service.undo(user_id=1) == ("banana", 32)
+    week = await service.week(user_id=1, now=NOW)
+    assert week is not None
+    assert [mg for _, mg in week.days] == [0, 0, 0, 0, 32, 32, 74]
+    assert week.streak == 3
+
+
+async def test_a_day_well_above_target_is_reported_as_reached(
+    service: CheckinService,
+) -> None:
+    result = await service.record(
+        user_id=1, text="3 oz pumpkin seeds, 1 cup spinach", update_id=1, now=NOW
+    )
+    assert result.target is not None and result.day_total_mg > result.target.high
+
+
+def test_streak_counts_days_in_a_row_ending_today_or_yesterday() -> None:
+    today = NOW.date()
+    days = [today - timedelta(days=n) for n in (0, 1, 2, 4)]
+    assert streak(days, today) == 3
+    assert streak(days[1:], today) == 2
+    assert streak([today - timedelta(days=3)], today) == 0
+    assert streak([], today) == 0
