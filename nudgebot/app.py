@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -20,8 +20,9 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from nudgebot.config import Settings
 from nudgebot.content import Content
-from nudgebot.handlers import account, checkins, fallback, onboarding, settings, tips
+from nudgebot.handlers import account, admin, checkins, fallback, onboarding, settings, tips
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
+from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService, food_table
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
@@ -60,13 +61,15 @@ def build_application(
             HTTPXRequest(connection_pool_size=32, read_timeout=15, connect_timeout=10)
         ).get_updates_request(HTTPXRequest(read_timeout=15, connect_timeout=10))
     application: AnyApplication = builder.build()
+    tips_service = TipService(sessionmaker, content)
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         content=content,
         sessionmaker=sessionmaker,
         subscribers=SubscriberService(sessionmaker),
-        tips=TipService(sessionmaker, content),
+        tips=tips_service,
         checkins=CheckinService(sessionmaker, food_table(content)),
+        admin=AdminService(sessionmaker, tips_service, settings.admin_ids, settings.send_rate),
     )
     register_handlers(application)
     return application
@@ -91,6 +94,21 @@ def register_handlers(application: AnyApplication) -> None:
     ]
     for name, callback in commands:
         application.add_handler(CommandHandler(name, callback, filters=new_message))
+    # Admin commands for everyone: the handler checks the id itself, answers a non-admin exactly
+    # like an unknown command and logs the attempt (a filter would leave no trace).
+    application.add_handler(
+        CommandHandler(list(admin.ADMIN_COMMANDS), admin.admin_command, filters=new_message)
+    )
+    application.add_handler(CommandHandler("cancel", admin.cancel_command, filters=new_message))
+    # Group -1 runs first: an admin's text or photo that a draft waits for is taken there
+    # (ApplicationHandlerStop); anything else falls through to group 0.
+    application.add_handler(
+        MessageHandler(
+            new_message & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, admin.admin_message
+        ),
+        group=-1,
+    )
+    application.add_handler(CallbackQueryHandler(admin.admin_button, pattern=r"^adm:"))
     application.add_handler(CallbackQueryHandler(onboarding.question_button, pattern=r"^ob:"))
     application.add_handler(CallbackQueryHandler(settings.settings_button, pattern=r"^set:"))
     application.add_handler(CallbackQueryHandler(account.pause_button, pattern=r"^pause:"))
@@ -106,10 +124,22 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_error_handler(fallback.on_error)
 
 
-async def set_command_menu(application: AnyApplication, content: Content) -> None:
-    """Publish the command menu; a failure is logged and the bot keeps running."""
+async def set_command_menu(
+    application: AnyApplication, content: Content, admin_ids: frozenset[int] = frozenset()
+) -> None:
+    """Publish the command menu (admins see theirs too); a failure is logged, the bot runs on."""
     described = content.replies.commands.model_dump()
     commands = [BotCommand(name, text) for name, text in described.items()]
+    admin_commands = commands + [
+        BotCommand(name, text) for name, text in content.replies.admin_commands.model_dump().items()
+    ]
+    for admin_id in sorted(admin_ids):
+        try:
+            await application.bot.set_my_commands(
+                admin_commands, scope=BotCommandScopeChat(admin_id)
+            )
+        except TelegramError as exc:
+            log.warning("could not set the admin command menu for %s: %s", admin_id, exc)
     try:
         await application.bot.set_my_commands(commands)
     except TelegramError as exc:

@@ -161,6 +161,12 @@ class Labels(_Section):
     tip_another: Text
     tip_snooze: Text
     tip_checkin: Text
+    audience_all: Text
+    save_tip: Text
+    send_broadcast: Annotated[str, P("n")]
+    broadcast_this_tip: Text
+    next_page: Text
+    previous_page: Text
 
     @model_validator(mode="after")
     def _complete(self) -> Labels:
@@ -235,6 +241,74 @@ class Checkins(_Section):
     target_range: Annotated[str, P("low", "high")]
 
 
+class Admin(_Section):
+    help: Text
+    addtip_topic: Text
+    addtip_text: Annotated[str, P("max")]
+    addtip_preview: Text
+    addtip_confirm: Text
+    addtip_saved: Annotated[str, P("id", "topic")]
+    tip_empty: Text
+    tip_too_long: Annotated[str, P("length", "max")]
+    default_source: Text
+    tips_header: Annotated[str, P("first", "last", "total", "page", "pages")]
+    tips_row: Annotated[str, P("id", "topic", "words", "sent", "helpful", "off")]
+    tips_off_marker: Text
+    tips_none: Text
+    tip_toggled_off: Annotated[str, P("id")]
+    tip_toggled_on: Annotated[str, P("id")]
+    tip_unknown: Annotated[str, P("id")]
+    tip_id_needed: Text
+    broadcast_message: Text
+    broadcast_unsupported: Text
+    broadcast_audience: Text
+    broadcast_preview: Annotated[str, P("audience", "recipients", "minutes", "blocked")]
+    broadcast_nobody: Text
+    broadcast_status: Annotated[
+        str, P("id", "audience", "sent", "blocked", "failed", "remaining", "eta")
+    ]
+    broadcast_done: Annotated[
+        str, P("id", "audience", "sent", "blocked", "failed", "cancelled", "skipped")
+    ]
+    broadcast_stopped: Annotated[str, P("id", "cancelled", "sent")]
+    broadcast_not_running: Annotated[str, P("id")]
+    broadcast_id_needed: Text
+    broadcasts_none: Text
+    broadcasts_row: Annotated[
+        str, P("id", "state", "audience", "sent", "total", "blocked", "failed", "created")
+    ]
+    cancelled: Text
+    nothing_to_cancel: Text
+    stats: Annotated[
+        str,
+        P(
+            "active",
+            "paused",
+            "stopped",
+            "blocked",
+            "new_week",
+            "checkins_today",
+            "checkins_week",
+            "tips_today",
+            "failures_today",
+        ),
+    ]
+
+
+class AdminCommands(_Section):
+    """Command menu descriptions shown to admins only (a per-chat scope)."""
+
+    addtip: str
+    tips: str
+    tip_off: str
+    tip_on: str
+    broadcast: str
+    broadcasts: str
+    broadcast_stop: str
+    stats: str
+    cancel: str
+
+
 class Replies(_Section):
     """messages/replies.toml: every sentence the bot says outside tips and food data."""
 
@@ -245,8 +319,10 @@ class Replies(_Section):
     account: Account
     tips: Tips
     checkin: Checkins
+    admin: Admin
     labels: Labels
     commands: Commands
+    admin_commands: AdminCommands
 
 
 MAX_TIP_TEXT = 500

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from nudgebot.store import outbox as outbox_repo
@@ -194,18 +194,20 @@ class OutboxSender:
     async def _send(self, row: Outbox) -> Message:
         payload = row.payload
         markup = markup_of(payload)
+        # Broadcasts keep the admin's formatting as entities, so no parse mode can break them.
+        entities = [MessageEntity.de_json(e, self._bot) for e in payload.get("entities") or []]
         if payload.get("photo"):
             return await self._bot.send_photo(
                 row.chat_id,
                 payload["photo"],
                 caption=payload.get("text") or None,
-                caption_entities=payload.get("entities"),
+                caption_entities=entities or None,
                 reply_markup=markup,
             )
         return await self._bot.send_message(
             row.chat_id,
             payload["text"],
-            entities=payload.get("entities"),
+            entities=entities or None,
             reply_markup=markup,
         )
 

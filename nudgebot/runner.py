@@ -18,6 +18,7 @@ from nudgebot.app import AnyApplication, build_application, set_command_menu
 from nudgebot.config import Settings
 from nudgebot.content import Content, load_content
 from nudgebot.delivery import OutboxSender, SenderSettings
+from nudgebot.handlers.admin import report_progress
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.ingest import FatalPollingError, UpdateInbox, poll_telegram
 from nudgebot.services.tips import TipService
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 4.0
 TICK_BATCH = 2000
+BROADCAST_STATUS_SECONDS = 5.0
 
 
 @dataclass(slots=True)
@@ -69,7 +71,7 @@ async def started_bot(
         await _initialize(application, stop or asyncio.Event())
         try:
             await application.start()
-            await set_command_menu(application, content)
+            await set_command_menu(application, content, settings.admin_ids)
             if application.job_queue is not None:
                 application.job_queue.run_repeating(
                     _prune_inbox,
@@ -95,6 +97,15 @@ async def started_bot(
                     # APScheduler would skip a run more than 1 s late; a late tick is still useful.
                     job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
                 )
+                # Broadcast status messages: edited at most every 5 s, also after a restart.
+                application.job_queue.run_repeating(
+                    report_progress,
+                    interval=BROADCAST_STATUS_SECONDS,
+                    first=BROADCAST_STATUS_SECONDS,
+                    name="broadcast-progress",
+                    job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+                )
+            application.bot_data["nudgebot.wake_sender"] = sender.wake
             await inbox.recover()
             try:
                 yield Running(application, inbox, content, sender)

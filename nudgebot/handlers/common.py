@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from nudgebot.config import Settings
 from nudgebot.content import Content, Replies
+from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
@@ -31,6 +32,7 @@ class Runtime:
     subscribers: SubscriberService
     tips: TipService
     checkins: CheckinService
+    admin: AdminService
 
     @property
     def replies(self) -> Replies:

@@ -24,6 +24,7 @@ class NewMessage:
     chat_id: int
     payload: dict[str, Any]
     priority: int = 0
+    broadcast_id: int | None = None
 
 
 async def enqueue(session: AsyncSession, *, messages: Sequence[NewMessage]) -> int:
@@ -41,6 +42,7 @@ async def enqueue(session: AsyncSession, *, messages: Sequence[NewMessage]) -> i
             "priority": m.priority,
             "state": "queued",
             "attempts": 0,
+            "broadcast_id": m.broadcast_id,
             "not_before": now,
             "created_at": now,
         }

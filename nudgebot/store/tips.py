@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,6 +74,17 @@ async def enabled_tips(session: AsyncSession) -> list[Tip]:
 async def get_tip(session: AsyncSession, *, num: int) -> Tip | None:
     """One tip by its number."""
     return await session.get(Tip, num)
+
+
+async def get_tip_by_id(session: AsyncSession, *, tip_id: str) -> Tip | None:
+    """One tip by its stable id."""
+    return (await session.execute(select(Tip).where(Tip.id == tip_id))).scalar_one_or_none()
+
+
+async def set_enabled(session: AsyncSession, *, tip_id: str, enabled: bool) -> bool:
+    """Take a tip out of rotation or back; False if no such tip."""
+    result = await session.execute(update(Tip).where(Tip.id == tip_id).values(enabled=enabled))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def log_tips(

@@ -1,0 +1,495 @@
+"""Admin commands and buttons. Every entry point re-checks the sender against NUDGEBOT_ADMIN_IDS."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from nudgebot.content import MAX_TIP_TEXT, Replies
+from nudgebot.delivery import markup_of
+from nudgebot.domain.preferences import TOPICS
+from nudgebot.handlers.common import Runtime, ids, reply, runtime
+from nudgebot.services.admin import TIPS_PAGE, AdminError, AudienceInfo, Progress
+
+log = logging.getLogger(__name__)
+
+ADMIN_COMMANDS = (
+    "addtip",
+    "tips",
+    "tip_off",
+    "tip_on",
+    "broadcast",
+    "broadcasts",
+    "broadcast_stop",
+    "stats",
+)
+
+
+def _audience_label(r: Replies, audience: str) -> str:
+    return r.labels.audience_all if audience == "all" else r.labels.topics[audience]
+
+
+async def _denied(update: Update, context: ContextTypes.DEFAULT_TYPE, what: str) -> None:
+    """A non-admin: the same reply as any unknown command; the attempt is logged."""
+    rt = runtime(context)
+    user = update.effective_user
+    log.warning("non-admin %s tried %s", user.id if user else "?", what)
+    if user is not None:
+        await rt.admin.log_denied(user.id, what)
+    if update.callback_query is not None:
+        await update.callback_query.answer(rt.replies.general.stale_button)
+    else:
+        await reply(update, context, rt.replies.general.unknown)
+
+
+async def admin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every admin command goes through here: the id check, then the command."""
+    rt = runtime(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    user_id, _ = ids(update)
+    if not rt.admin.is_admin(user_id):
+        await _denied(update, context, f"/{command}")
+        return
+    args = context.args or []
+    r = rt.replies
+    if command == "addtip":
+        await rt.admin.start_addtip(user_id)
+        await reply(update, context, r.admin.addtip_topic, _topic_keyboard(r))
+    elif command == "tips":
+        await _send_tips(update, context, rt, " ".join(args).strip(), 0)
+    elif command in ("tip_off", "tip_on"):
+        if not args:
+            await reply(update, context, r.admin.tip_id_needed)
+            return
+        tip_id = args[0]
+        on = command == "tip_on"
+        if await rt.admin.set_tip_enabled(user_id, tip_id, on):
+            text = (r.admin.tip_toggled_on if on else r.admin.tip_toggled_off).format(id=tip_id)
+        else:
+            text = r.admin.tip_unknown.format(id=tip_id[:40])
+        await reply(update, context, text)
+    elif command == "broadcast":
+        await rt.admin.start_broadcast(user_id)
+        await reply(update, context, r.admin.broadcast_message)
+    elif command == "broadcasts":
+        await _send_recent(update, context, rt)
+    elif command == "broadcast_stop":
+        if not args or not args[0].isdigit():
+            await reply(update, context, r.admin.broadcast_id_needed)
+            return
+        stopped = await rt.admin.stop_broadcast(user_id, int(args[0]))
+        if stopped is None:
+            await reply(update, context, r.admin.broadcast_not_running.format(id=args[0][:12]))
+        else:
+            await reply(
+                update,
+                context,
+                r.admin.broadcast_stopped.format(
+                    id=stopped.broadcast.id,
+                    cancelled=stopped.broadcast.cancelled,
+                    sent=stopped.sent,
+                ),
+            )
+    elif command == "stats":
+        s = await rt.admin.stats(user_id)
+        await reply(
+            update,
+            context,
+            r.admin.stats.format(
+                active=s.by_status.get("active", 0),
+                paused=s.by_status.get("paused", 0),
+                stopped=s.by_status.get("stopped", 0),
+                blocked=s.by_status.get("blocked", 0),
+                new_week=s.new_this_week,
+                checkins_today=s.checkins_today,
+                checkins_week=s.checkins_week,
+                tips_today=s.tips_today,
+                failures_today=s.failures_today,
+            ),
+        )
+
+
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel: an admin's draft, or a settings question; otherwise nothing to cancel."""
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    if rt.admin.is_admin(user_id) and await rt.admin.cancel(user_id):
+        await reply(update, context, rt.replies.admin.cancelled)
+        return
+    sub = await rt.subscribers.get(user_id)
+    if sub is not None and sub.flow is not None and sub.flow.mode == "settings":
+        await rt.subscribers.close_flow(user_id=user_id)
+        await reply(update, context, rt.replies.admin.cancelled)
+        return
+    await reply(update, context, rt.replies.admin.nothing_to_cancel)
+
+
+async def admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin's text or photo while a draft waits for it; otherwise let the others handle it."""
+    rt = runtime(context)
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not rt.admin.is_admin(user.id):
+        return
+    draft = await rt.admin.draft(user.id)
+    if draft is None:
+        return
+    kind, step, _ = draft
+    r = rt.replies
+    try:
+        if (kind, step) == ("addtip", "text") and message.text:
+            preview = await rt.admin.addtip_text(user.id, message.text, r.admin.default_source)
+            await reply(update, context, r.admin.addtip_preview)
+            await reply(update, context, preview.text, markup_of(preview.payload()))
+            await reply(
+                update,
+                context,
+                r.admin.addtip_confirm,
+                InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(r.labels.save_tip, callback_data="adm:save"),
+                            InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel"),
+                        ]
+                    ]
+                ),
+            )
+        elif (kind, step) == ("broadcast", "message"):
+            payload = _payload_of(message)
+            if payload is None:
+                await reply(update, context, r.admin.broadcast_unsupported)
+            else:
+                await rt.admin.broadcast_message(user.id, payload)
+                await reply(update, context, r.admin.broadcast_audience, _audience_keyboard(r))
+        else:
+            return  # a draft waiting for a button: the text is an ordinary message
+    except AdminError as exc:
+        await _admin_error(update, context, rt, str(exc), message.text or "")
+    raise ApplicationHandlerStop
+
+
+def _payload_of(message: Message) -> dict[str, Any] | None:
+    if message.photo:
+        return {
+            "photo": message.photo[-1].file_id,
+            "text": message.caption or "",
+            "entities": [e.to_dict() for e in message.caption_entities],
+        }
+    if message.text:
+        return {"text": message.text, "entities": [e.to_dict() for e in message.entities]}
+    return None
+
+
+async def _admin_error(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, key: str, text: str
+) -> None:
+    r = rt.replies
+    if key == "tip_too_long":
+        await reply(
+            update, context, r.admin.tip_too_long.format(length=len(text), max=MAX_TIP_TEXT)
+        )
+    elif key == "tip_empty":
+        await reply(update, context, r.admin.tip_empty)
+    else:
+        await reply(update, context, r.general.stale_button)
+
+
+def _topic_keyboard(r: Replies) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(r.labels.topics[t], callback_data=f"adm:topic:{t}")] for t in TOPICS]
+        + [[InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel")]]
+    )
+
+
+def _audience_keyboard(r: Replies) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(r.labels.audience_all, callback_data="adm:aud:all")]]
+    rows += [
+        [InlineKeyboardButton(r.labels.topics[t], callback_data=f"adm:aud:{t}")] for t in TOPICS
+    ]
+    rows.append([InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _send_preview(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    rt: Runtime,
+    info: AudienceInfo,
+    payload: dict[str, Any],
+) -> None:
+    r = rt.replies
+    chat = update.effective_chat
+    assert chat is not None
+    if info.recipients == 0:
+        await rt.admin.cancel(update.effective_user.id if update.effective_user else 0)
+        await reply(update, context, r.admin.broadcast_nobody)
+        return
+    await send_payload(context, chat.id, payload)
+    await reply(
+        update,
+        context,
+        r.admin.broadcast_preview.format(
+            audience=_audience_label(r, info.audience),
+            recipients=info.recipients,
+            minutes=max(1, info.minutes),
+            blocked=info.skipped_blocked,
+        ),
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        r.labels.send_broadcast.format(n=info.recipients), callback_data="adm:send"
+                    ),
+                    InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel"),
+                ]
+            ]
+        ),
+    )
+
+
+async def send_payload(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, payload: dict[str, Any]
+) -> Message:
+    """Send a broadcast payload exactly as the outbox sender will."""
+    markup = markup_of(payload)
+    entities = [MessageEntity.de_json(e, context.bot) for e in payload.get("entities") or []]
+    if payload.get("photo"):
+        return await context.bot.send_photo(
+            chat_id,
+            payload["photo"],
+            caption=payload.get("text") or None,
+            caption_entities=entities or None,
+            reply_markup=markup,
+        )
+    return await context.bot.send_message(
+        chat_id, payload["text"], entities=entities or None, reply_markup=markup
+    )
+
+
+async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'adm:...' buttons; the presser is checked again, so a forged callback does nothing."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    rt = runtime(context)
+    r = rt.replies
+    user_id = query.from_user.id
+    if not rt.admin.is_admin(user_id):
+        await _denied(update, context, query.data)
+        return
+    parts = query.data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    chat = update.effective_chat
+    try:
+        if action == "cancel":
+            await rt.admin.cancel(user_id)
+            await query.answer()
+            await _close(query, r.admin.cancelled)
+        elif action == "topic" and len(parts) == 3:
+            await rt.admin.addtip_topic(user_id, parts[2])
+            await query.answer()
+            await _close(query, None)
+            await reply(update, context, r.admin.addtip_text.format(max=MAX_TIP_TEXT))
+        elif action == "save":
+            tip = await rt.admin.addtip_save(user_id)
+            await query.answer()
+            await _close(query, None)
+            await reply(
+                update,
+                context,
+                r.admin.addtip_saved.format(id=tip.id, topic=r.labels.topics[tip.topic]),
+                InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                r.labels.broadcast_this_tip, callback_data=f"adm:tipcast:{tip.id}"
+                            )
+                        ]
+                    ]
+                ),
+            )
+        elif action == "tipcast" and len(parts) == 3:
+            info, tip = await rt.admin.broadcast_tip(user_id, parts[2])
+            await query.answer()
+            await _close(query, None)
+            await _send_preview(
+                update, context, rt, info, rt.tips.render(tip).payload(tip_num=tip.num)
+            )
+        elif action == "aud" and len(parts) == 3:
+            info = await rt.admin.broadcast_audience(user_id, parts[2])
+            draft = await rt.admin.draft(user_id)
+            await query.answer()
+            await _close(query, None)
+            if draft is not None:
+                await _send_preview(update, context, rt, info, draft[2]["payload"])
+        elif action == "send" and chat is not None:
+            broadcast = await rt.admin.broadcast_confirm(user_id, chat.id)
+            await query.answer()
+            await _close(query, None)
+            status = await context.bot.send_message(
+                chat.id,
+                r.admin.broadcast_status.format(
+                    id=broadcast.id,
+                    audience=_audience_label(r, broadcast.audience),
+                    sent=0,
+                    blocked=0,
+                    failed=0,
+                    remaining=broadcast.total,
+                    eta=int(broadcast.total / rt.settings.send_rate),
+                ),
+            )
+            await rt.admin.set_status_message(broadcast.id, status.message_id)
+            wake = context.application.bot_data.get("nudgebot.wake_sender")
+            if callable(wake):
+                wake()
+        elif action == "tips" and len(parts) >= 3 and parts[2].isdigit():
+            await query.answer()
+            await _send_tips(
+                update, context, rt, ":".join(parts[3:]), int(parts[2]), edit=query.message
+            )
+        else:
+            await query.answer(r.general.stale_button)
+    except AdminError:
+        await query.answer(r.general.stale_button)
+        await _close(query, None)
+
+
+async def _close(query: Any, text: str | None) -> None:
+    try:
+        if text is not None:
+            await query.edit_message_text(text, reply_markup=None)
+        else:
+            await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        pass
+
+
+async def _send_tips(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    rt: Runtime,
+    search: str,
+    page: int,
+    edit: Any = None,
+) -> None:
+    r = rt.replies
+    rows, page, pages, total = await rt.admin.list_tips(search[:30] or None, page)
+    if not rows:
+        await reply(update, context, r.admin.tips_none)
+        return
+    first = page * TIPS_PAGE + 1
+    lines = [
+        r.admin.tips_header.format(
+            first=first, last=first + len(rows) - 1, total=total, page=page + 1, pages=pages
+        )
+    ]
+    for row in rows:
+        words = " ".join(row.text.split()[:7])
+        lines.append(
+            r.admin.tips_row.format(
+                id=row.id,
+                topic=row.topic,
+                words=words + "…",
+                sent=row.sent,
+                helpful=row.helpful,
+                off="" if row.enabled else r.admin.tips_off_marker,
+            )
+        )
+    buttons = []
+    query_part = search[:30].replace(":", " ")
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(
+                r.labels.previous_page, callback_data=f"adm:tips:{page - 1}:{query_part}"[:64]
+            )
+        )
+    if page + 1 < pages:
+        buttons.append(
+            InlineKeyboardButton(
+                r.labels.next_page, callback_data=f"adm:tips:{page + 1}:{query_part}"[:64]
+            )
+        )
+    markup = InlineKeyboardMarkup([buttons]) if buttons else None
+    text = "\n".join(lines)
+    if edit is not None:
+        try:
+            await edit.edit_text(text, reply_markup=markup)
+            return
+        except BadRequest:
+            pass
+    await reply(update, context, text, markup)
+
+
+async def _send_recent(update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime) -> None:
+    r = rt.replies
+    recent = await rt.admin.recent()
+    if not recent:
+        await reply(update, context, r.admin.broadcasts_none)
+        return
+    await reply(
+        update,
+        context,
+        "\n".join(
+            r.admin.broadcasts_row.format(
+                id=p.broadcast.id,
+                state=p.broadcast.state,
+                audience=_audience_label(r, p.broadcast.audience),
+                sent=p.sent,
+                total=p.broadcast.total,
+                blocked=p.blocked,
+                failed=p.failed,
+                created=p.broadcast.created_at.strftime("%d %b %H:%M UTC"),
+            )
+            for p in recent
+        ),
+    )
+
+
+def status_text(r: Replies, progress: Progress) -> str:
+    """The admin's status message for a broadcast."""
+    b = progress.broadcast
+    audience = _audience_label(r, b.audience)
+    if progress.finished:
+        return r.admin.broadcast_done.format(
+            id=b.id,
+            audience=audience,
+            sent=progress.sent,
+            blocked=progress.blocked,
+            failed=progress.failed,
+            cancelled=progress.cancelled,
+            skipped=b.skipped_blocked,
+        )
+    return r.admin.broadcast_status.format(
+        id=b.id,
+        audience=audience,
+        sent=progress.sent,
+        blocked=progress.blocked,
+        failed=progress.failed,
+        remaining=progress.remaining,
+        eta=progress.eta_seconds,
+    )
+
+
+async def report_progress(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Repeating job (every 5 s): edit each running broadcast's status message."""
+    rt: Runtime = runtime(context)
+    for progress in await rt.admin.progress():
+        b = progress.broadcast
+        if b.status_message_id is None:
+            continue
+        try:
+            await context.bot.edit_message_text(
+                status_text(rt.replies, progress),
+                chat_id=b.admin_chat_id,
+                message_id=b.status_message_id,
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message:
+                log.warning("broadcast %s: could not update the status: %s", b.id, exc.message)
+        except TelegramError as exc:
+            log.warning("broadcast %s: could not update the status: %s", b.id, exc)

@@ -1,0 +1,368 @@
+"""Admin use cases: add tips, switch them off and on, broadcast, stop, statistics, audit."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from nudgebot.content import MAX_TIP_TEXT
+from nudgebot.domain.preferences import TOPICS
+from nudgebot.services.tips import OutgoingMessage, TipService
+from nudgebot.store import admin as admin_repo
+from nudgebot.store import outbox as outbox_repo
+from nudgebot.store import tips as tips_repo
+from nudgebot.store.admin import Stats, TipRow
+from nudgebot.store.db import SessionMaker
+from nudgebot.store.models import Broadcast, Tip, utcnow
+from nudgebot.store.outbox import NewMessage
+
+AUDIENCES = ("all", *TOPICS)
+BROADCAST_PRIORITY = 1  # daily tips (0) go first; replies never wait for the outbox at all
+TIPS_PAGE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceInfo:
+    """What a broadcast preview shows."""
+
+    audience: str
+    recipients: int
+    skipped_blocked: int
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One broadcast's delivery so far."""
+
+    broadcast: Broadcast
+    sent: int
+    blocked: int
+    failed: int
+    cancelled: int
+    remaining: int
+    eta_seconds: int
+
+    @property
+    def finished(self) -> bool:
+        """Nothing left to send."""
+        return self.remaining == 0
+
+
+class AdminError(Exception):
+    """A wrong step or value in an admin flow; the text is the key of the reply."""
+
+
+class AdminService:
+    """Admin actions; every change is written to the audit log in the same transaction."""
+
+    def __init__(
+        self,
+        sessionmaker: SessionMaker,
+        tips: TipService,
+        admin_ids: frozenset[int],
+        send_rate: float,
+    ) -> None:
+        self._sm = sessionmaker
+        self._tips = tips
+        self.admin_ids = admin_ids
+        self._rate = send_rate
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Only ids in NUDGEBOT_ADMIN_IDS."""
+        return user_id is not None and user_id in self.admin_ids
+
+    async def draft(self, admin_id: int) -> tuple[str, str, dict[str, Any]] | None:
+        """(kind, step, data) of the admin's flow in progress."""
+        async with self._sm() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            return (draft.kind, draft.step, dict(draft.data)) if draft else None
+
+    async def cancel(self, admin_id: int) -> bool:
+        """/cancel: drop the flow in progress; nothing is sent or saved."""
+        async with self._sm.begin() as session:
+            return await admin_repo.clear_draft(session, admin_id=admin_id)
+
+    # ------------------------------------------------------------------ tips
+    async def start_addtip(self, admin_id: int) -> None:
+        """/addtip: first the topic."""
+        async with self._sm.begin() as session:
+            await admin_repo.set_draft(
+                session, admin_id=admin_id, kind="addtip", step="topic", data={}
+            )
+
+    async def addtip_topic(self, admin_id: int, topic: str) -> None:
+        """Topic chosen: now the text."""
+        if topic not in TOPICS:
+            raise AdminError("stale")
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None or (draft.kind, draft.step) != ("addtip", "topic"):
+                raise AdminError("stale")
+            await admin_repo.set_draft(
+                session, admin_id=admin_id, kind="addtip", step="text", data={"topic": topic}
+            )
+
+    async def addtip_text(self, admin_id: int, text: str, default_source: str) -> OutgoingMessage:
+        """The tip's text (a last line 'Source: ...' is its credit); returns the preview."""
+        body, source = split_source(text, default_source)
+        if not body:
+            raise AdminError("tip_empty")
+        if len(body) > MAX_TIP_TEXT:
+            raise AdminError("tip_too_long")
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None or (draft.kind, draft.step) != ("addtip", "text"):
+                raise AdminError("stale")
+            data = {**draft.data, "text": body, "source": source}
+            await admin_repo.set_draft(
+                session, admin_id=admin_id, kind="addtip", step="confirm", data=data
+            )
+        return self._tips.render(
+            Tip(num=0, id="preview", topic=data["topic"], text=body, source=source)
+        )
+
+    async def addtip_save(self, admin_id: int) -> Tip:
+        """Store the tip (it joins the rotation at once) and end the flow."""
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None or (draft.kind, draft.step) != ("addtip", "confirm"):
+                raise AdminError("stale")
+            tip = Tip(
+                id=await admin_repo.next_admin_tip_id(session),
+                topic=draft.data["topic"],
+                text=draft.data["text"],
+                source=draft.data["source"],
+                origin="admin",
+                enabled=True,
+                author_id=admin_id,
+                see_professional=False,
+            )
+            session.add(tip)
+            await session.flush()
+            await admin_repo.clear_draft(session, admin_id=admin_id)
+            await admin_repo.audit(
+                session,
+                admin_id=admin_id,
+                action="add_tip",
+                detail={"tip": tip.id, "topic": tip.topic},
+            )
+            return tip
+
+    async def list_tips(self, search: str | None, page: int) -> tuple[list[TipRow], int, int, int]:
+        """A page of tips: (rows, page, pages, matching tips)."""
+        async with self._sm() as session:
+            rows, total = await admin_repo.list_tips(
+                session, search=search or None, offset=page * TIPS_PAGE, limit=TIPS_PAGE
+            )
+        return rows, page, max(1, math.ceil(total / TIPS_PAGE)), total
+
+    async def set_tip_enabled(self, admin_id: int, tip_id: str, enabled: bool) -> bool:
+        """/tip_off and /tip_on; False for an unknown id."""
+        async with self._sm.begin() as session:
+            found = await tips_repo.set_enabled(session, tip_id=tip_id, enabled=enabled)
+            if found:
+                await admin_repo.audit(
+                    session,
+                    admin_id=admin_id,
+                    action="tip_on" if enabled else "tip_off",
+                    detail={"tip": tip_id},
+                )
+            return found
+
+    # ------------------------------------------------------------------ broadcasts
+    async def start_broadcast(self, admin_id: int) -> None:
+        """/broadcast: first the message."""
+        async with self._sm.begin() as session:
+            await admin_repo.set_draft(
+                session, admin_id=admin_id, kind="broadcast", step="message", data={}
+            )
+
+    async def broadcast_message(self, admin_id: int, payload: dict[str, Any]) -> None:
+        """The message to send (text with entities, or photo and caption): now the audience."""
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None or (draft.kind, draft.step) != ("broadcast", "message"):
+                raise AdminError("stale")
+            await admin_repo.set_draft(
+                session,
+                admin_id=admin_id,
+                kind="broadcast",
+                step="audience",
+                data={"payload": payload},
+            )
+
+    async def broadcast_audience(self, admin_id: int, audience: str) -> AudienceInfo:
+        """Audience chosen: the preview numbers; the next step is the confirmation."""
+        if audience not in AUDIENCES:
+            raise AdminError("stale")
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None or (draft.kind, draft.step) != ("broadcast", "audience"):
+                raise AdminError("stale")
+            await admin_repo.set_draft(
+                session,
+                admin_id=admin_id,
+                kind="broadcast",
+                step="confirm",
+                data={**draft.data, "audience": audience},
+            )
+            return await self._audience_info(session, audience)
+
+    async def broadcast_tip(self, admin_id: int, tip_id: str) -> tuple[AudienceInfo, Tip]:
+        """'Broadcast this tip now' after /addtip: straight to the confirmation."""
+        async with self._sm.begin() as session:
+            tip = await tips_repo.get_tip_by_id(session, tip_id=tip_id)
+            if tip is None:
+                raise AdminError("stale")
+            payload = self._tips.render(tip).payload(tip_num=tip.num)
+            await admin_repo.set_draft(
+                session,
+                admin_id=admin_id,
+                kind="broadcast",
+                step="confirm",
+                data={"payload": payload, "audience": tip.topic},
+            )
+            return await self._audience_info(session, tip.topic), tip
+
+    async def _audience_info(self, session: Any, audience: str) -> AudienceInfo:
+        recipients, blocked = await admin_repo.count_audience(session, audience=audience)
+        return AudienceInfo(
+            audience,
+            recipients,
+            blocked,
+            math.ceil(recipients / self._rate / 60) if recipients else 0,
+        )
+
+    async def broadcast_confirm(self, admin_id: int, admin_chat_id: int) -> Broadcast:
+        """Queue the broadcast for every recipient (one outbox row each) and end the flow."""
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None or (draft.kind, draft.step) != ("broadcast", "confirm"):
+                raise AdminError("stale")
+            audience = draft.data["audience"]
+            payload = draft.data["payload"]
+            chats = await admin_repo.audience_chats(session, audience=audience)
+            _, blocked = await admin_repo.count_audience(session, audience=audience)
+            broadcast = await admin_repo.add_broadcast(
+                session,
+                admin_id=admin_id,
+                admin_chat_id=admin_chat_id,
+                audience=audience,
+                payload=payload,
+                state="sending",
+                total=len(chats),
+                skipped_blocked=blocked,
+            )
+            await outbox_repo.enqueue(
+                session,
+                messages=[
+                    NewMessage(
+                        key=f"broadcast:{broadcast.id}:{user_id}",
+                        kind="broadcast",
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        payload=payload,
+                        priority=BROADCAST_PRIORITY,
+                        broadcast_id=broadcast.id,
+                    )
+                    for user_id, chat_id in chats
+                ],
+            )
+            await admin_repo.clear_draft(session, admin_id=admin_id)
+            await admin_repo.audit(
+                session,
+                admin_id=admin_id,
+                action="broadcast",
+                detail={"broadcast": broadcast.id, "audience": audience, "recipients": len(chats)},
+            )
+            return broadcast
+
+    async def set_status_message(self, broadcast_id: int, message_id: int) -> None:
+        """Remember the admin's status message, edited as the broadcast goes."""
+        async with self._sm.begin() as session:
+            broadcast = await admin_repo.get_broadcast(session, broadcast_id=broadcast_id)
+            if broadcast is not None:
+                broadcast.status_message_id = message_id
+
+    async def progress(self) -> list[Progress]:
+        """Every broadcast still sending, with its counts; finished ones are marked done."""
+        reports = []
+        async with self._sm.begin() as session:
+            for broadcast in await admin_repo.sending_broadcasts(session):
+                report = self._progress(
+                    broadcast, await admin_repo.broadcast_counts(session, broadcast_id=broadcast.id)
+                )
+                if report.finished:
+                    await admin_repo.finish_broadcast(
+                        session, broadcast_id=broadcast.id, state="done"
+                    )
+                reports.append(report)
+        return reports
+
+    def _progress(self, broadcast: Broadcast, counts: dict[str, int]) -> Progress:
+        remaining = counts.get("queued", 0) + counts.get("sending", 0)
+        return Progress(
+            broadcast,
+            counts.get("sent", 0),
+            counts.get("blocked", 0),
+            counts.get("failed", 0),
+            counts.get("cancelled", 0),
+            remaining,
+            math.ceil(remaining / self._rate),
+        )
+
+    async def stop_broadcast(self, admin_id: int, broadcast_id: int) -> Progress | None:
+        """/broadcast_stop: queued rows are cancelled; None for an unknown or finished one."""
+        async with self._sm.begin() as session:
+            broadcast = await admin_repo.get_broadcast(session, broadcast_id=broadcast_id)
+            if broadcast is None or broadcast.state != "sending":
+                return None
+            broadcast.cancelled = await admin_repo.cancel_broadcast_rows(
+                session, broadcast_id=broadcast_id
+            )
+            await admin_repo.finish_broadcast(session, broadcast_id=broadcast_id, state="stopped")
+            await admin_repo.audit(
+                session,
+                admin_id=admin_id,
+                action="broadcast_stop",
+                detail={"broadcast": broadcast_id, "cancelled": broadcast.cancelled},
+            )
+            counts = await admin_repo.broadcast_counts(session, broadcast_id=broadcast_id)
+            return self._progress(broadcast, counts)
+
+    async def recent(self) -> list[Progress]:
+        """The last ten broadcasts with their counts."""
+        async with self._sm() as session:
+            return [
+                self._progress(b, await admin_repo.broadcast_counts(session, broadcast_id=b.id))
+                for b in await admin_repo.recent_broadcasts(session)
+            ]
+
+    async def stats(self, admin_id: int, now: datetime | None = None) -> Stats:
+        """/stats (days in UTC)."""
+        now = now or utcnow()
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        async with self._sm.begin() as session:
+            await admin_repo.audit(session, admin_id=admin_id, action="stats", detail={})
+            return await admin_repo.stats(
+                session, day_start=day_start, week_start_at=now - timedelta(days=7)
+            )
+
+    async def log_denied(self, user_id: int, what: str) -> None:
+        """A non-admin tried an admin action: kept in the audit log too."""
+        async with self._sm.begin() as session:
+            await admin_repo.audit(
+                session, admin_id=user_id, action="denied", detail={"attempt": what[:64]}
+            )
+
+
+def split_source(text: str, default_source: str) -> tuple[str, str]:
+    """'Tip text\\nSource: AHA' -> ('Tip text', 'AHA')."""
+    lines = text.strip().splitlines()
+    if len(lines) > 1 and lines[-1].lower().startswith("source:"):
+        source = lines[-1].split(":", 1)[1].strip() or default_source
+        return "\n".join(lines[:-1]).strip(), source[:200]
+    return text.strip(), default_source

@@ -1,0 +1,100 @@
+from datetime import UTC, datetime, time
+
+import pytest
+from sqlalchemy import select
+
+from nudgebot.content import load_content
+from nudgebot.services.admin import AdminError, AdminService, split_source
+from nudgebot.services.tips import TipService
+from nudgebot.store.db import SessionMaker
+from nudgebot.store.models import AuditEntry, Outbox, User
+
+ADMIN = 9000
+
+
+@pytest.fixture
+async def admin(sessionmaker: SessionMaker) -> AdminService:
+    tips = TipService(sessionmaker, load_content())
+    await tips.sync_library()
+    now = datetime.now(UTC)
+    async with sessionmaker.begin() as session:
+        for uid, status, stress in [
+            (1, "active", True),
+            (2, "active", False),
+            (3, "paused", True),
+            (4, "stopped", True),
+            (5, "blocked", True),
+        ]:
+            session.add(
+                User(
+                    id=uid,
+                    chat_id=uid,
+                    status=status,
+                    timezone="UTC",
+                    tip_time=time(8),
+                    onboarded_at=now,
+                    topic_stress=stress,
+                )
+            )
+    return AdminService(sessionmaker, tips, frozenset({ADMIN}), send_rate=25)
+
+
+def test_only_listed_ids_are_admins(admin: AdminService) -> None:
+    assert admin.is_admin(ADMIN)
+    assert not admin.is_admin(1) and not admin.is_admin(None)
+
+
+def test_a_last_source_line_becomes_the_credit() -> None:
+    assert split_source("Walk.\nSource: WHO", "team") == ("Walk.", "WHO")
+    assert split_source("Walk.", "team") == ("Walk.", "team")
+
+
+async def test_broadcast_reaches_active_subscribers_of_the_audience_only(
+    admin: AdminService, sessionmaker: SessionMaker
+) -> None:
+    await admin.start_broadcast(ADMIN)
+    await admin.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    info = await admin.broadcast_audience(ADMIN, "stress")
+    assert (info.recipients, info.skipped_blocked) == (1, 1)
+    broadcast = await admin.broadcast_confirm(ADMIN, ADMIN)
+    async with sessionmaker() as session:
+        rows = list((await session.execute(select(Outbox))).scalars())
+        actions = [a.action for a in (await session.execute(select(AuditEntry))).scalars()]
+    assert [(r.user_id, r.key, r.broadcast_id) for r in rows] == [
+        (1, f"broadcast:{broadcast.id}:1", broadcast.id)
+    ]
+    assert actions == ["broadcast"]
+    assert await admin.draft(ADMIN) is None
+
+
+async def test_steps_out_of_order_are_refused(admin: AdminService) -> None:
+    with pytest.raises(AdminError):
+        await admin.broadcast_confirm(ADMIN, ADMIN)
+    await admin.start_broadcast(ADMIN)
+    with pytest.raises(AdminError):
+        await admin.broadcast_audience(ADMIN, "everyone")
+
+
+async def test_stopping_cancels_what_is_queued(admin: AdminService) -> None:
+    await admin.start_broadcast(ADMIN)
+    await admin.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    await admin.broadcast_audience(ADMIN, "all")
+    broadcast = await admin.broadcast_confirm(ADMIN, ADMIN)
+    stopped = await admin.stop_broadcast(ADMIN, broadcast.id)
+    assert stopped is not None and stopped.broadcast.cancelled == 2
+    assert await admin.stop_broadcast(ADMIN, broadcast.id) is None
+    (recent,) = await admin.recent()
+    assert recent.broadcast.state == "stopped" and recent.cancelled == 2
+
+
+async def test_a_new_tip_is_validated_and_saved_with_its_author(admin: AdminService) -> None:
+    await admin.start_addtip(ADMIN)
+    await admin.addtip_topic(ADMIN, "food")
+    with pytest.raises(AdminError, match="tip_too_long"):
+        await admin.addtip_text(ADMIN, "x" * 501, "team")
+    preview = await admin.addtip_text(ADMIN, "Add beans to soup.\nSource: USDA", "team")
+    assert "Source: USDA" in preview.text
+    tip = await admin.addtip_save(ADMIN)
+    assert (tip.id, tip.origin, tip.author_id, tip.enabled) == ("admin-0001", "admin", ADMIN, True)
+    rows, _, _, total = await admin.list_tips("beans to soup", 0)
+    assert total == 1 and rows[0].id == "admin-0001"
