@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from nudgebot.content import MAX_TIP_TEXT, Replies
 from nudgebot.delivery import markup_of
 from nudgebot.domain.preferences import TOPICS
-from nudgebot.handlers.common import Runtime, ids, reply, runtime
+from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime
 from nudgebot.services.admin import TIPS_PAGE, AdminError, AudienceInfo, Progress
 
 log = logging.getLogger(__name__)
@@ -289,16 +289,16 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if action == "cancel":
             await rt.admin.cancel(user_id)
             await query.answer()
-            await _close(query, r.admin.cancelled)
+            await close_keyboard(query, r.admin.cancelled)
         elif action == "topic" and len(parts) == 3:
             await rt.admin.addtip_topic(user_id, parts[2])
             await query.answer()
-            await _close(query, None)
+            await close_keyboard(query)
             await reply(update, context, r.admin.addtip_text.format(max=MAX_TIP_TEXT))
         elif action == "save":
             tip = await rt.admin.addtip_save(user_id)
             await query.answer()
-            await _close(query, None)
+            await close_keyboard(query)
             await reply(
                 update,
                 context,
@@ -316,7 +316,7 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         elif action == "tipcast" and len(parts) == 3:
             info, tip = await rt.admin.broadcast_tip(user_id, parts[2])
             await query.answer()
-            await _close(query, None)
+            await close_keyboard(query)
             await _send_preview(
                 update, context, rt, info, rt.tips.render(tip).payload(tip_num=tip.num)
             )
@@ -324,24 +324,15 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             info = await rt.admin.broadcast_audience(user_id, parts[2])
             draft = await rt.admin.draft(user_id)
             await query.answer()
-            await _close(query, None)
+            await close_keyboard(query)
             if draft is not None:
                 await _send_preview(update, context, rt, info, draft[2]["payload"])
         elif action == "send" and chat is not None:
             broadcast = await rt.admin.broadcast_confirm(user_id, chat.id)
             await query.answer()
-            await _close(query, None)
+            await close_keyboard(query)
             status = await context.bot.send_message(
-                chat.id,
-                r.admin.broadcast_status.format(
-                    id=broadcast.id,
-                    audience=_audience_label(r, broadcast.audience),
-                    sent=0,
-                    blocked=0,
-                    failed=0,
-                    remaining=broadcast.total,
-                    eta=int(broadcast.total / rt.settings.send_rate),
-                ),
+                chat.id, status_text(r, rt.admin.starting(broadcast))
             )
             await rt.admin.set_status_message(broadcast.id, status.message_id)
             wake = context.application.bot_data.get("nudgebot.wake_sender")
@@ -356,17 +347,7 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await query.answer(r.general.stale_button)
     except AdminError:
         await query.answer(r.general.stale_button)
-        await _close(query, None)
-
-
-async def _close(query: Any, text: str | None) -> None:
-    try:
-        if text is not None:
-            await query.edit_message_text(text, reply_markup=None)
-        else:
-            await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest:
-        pass
+        await close_keyboard(query)
 
 
 async def _send_tips(

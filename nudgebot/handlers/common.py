@@ -75,25 +75,19 @@ async def reply(
 
 
 async def close_keyboard(query: CallbackQuery, text: str | None = None) -> None:
-    """Replace a pressed message's text (optional) and drop its buttons; tolerate no-ops."""
-    try:
-        if text is not None:
-            await query.edit_message_text(text, reply_markup=None)
-        else:
-            await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest as exc:
-        # "message is not modified" or a message too old to edit: nothing to fix for the user.
-        log.debug("could not edit message: %s", exc.message)
+    """Replace a pressed message's text (optional) and drop its buttons."""
+    await edit_keyboard(query, text, None)
 
 
 async def edit_keyboard(
-    query: CallbackQuery, text: str | None, markup: InlineKeyboardMarkup
+    query: CallbackQuery, text: str | None, markup: InlineKeyboardMarkup | None
 ) -> None:
-    """Update a message's buttons (and text) in place, as a toggle does."""
+    """Update a message's buttons (and text) in place; tolerate no-ops and old messages."""
     try:
         if text is not None:
             await query.edit_message_text(text, reply_markup=markup)
         else:
             await query.edit_message_reply_markup(reply_markup=markup)
     except BadRequest as exc:
+        # "message is not modified" or a message too old to edit: nothing to fix for the user.
         log.debug("could not edit message: %s", exc.message)

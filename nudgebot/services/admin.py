@@ -302,6 +302,10 @@ class AdminService:
                 reports.append(report)
         return reports
 
+    def starting(self, broadcast: Broadcast) -> Progress:
+        """A broadcast just queued: nothing sent yet."""
+        return self._progress(broadcast, {"queued": broadcast.total})
+
     def _progress(self, broadcast: Broadcast, counts: dict[str, int]) -> Progress:
         remaining = counts.get("queued", 0) + counts.get("sending", 0)
         return Progress(
