@@ -12,6 +12,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -20,10 +21,21 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from nudgebot.config import Settings
 from nudgebot.content import Content
-from nudgebot.handlers import account, admin, checkins, fallback, onboarding, settings, tips
+from nudgebot.handlers import (
+    account,
+    admin,
+    checkins,
+    fallback,
+    groups,
+    onboarding,
+    privacy,
+    settings,
+    tips,
+)
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService, food_table
+from nudgebot.services.privacy import PrivacyService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
@@ -70,6 +82,7 @@ def build_application(
         tips=tips_service,
         checkins=CheckinService(sessionmaker, food_table(content)),
         admin=AdminService(sessionmaker, tips_service, settings.admin_ids, settings.send_rate),
+        privacy=PrivacyService(sessionmaker),
     )
     register_handlers(application)
     return application
@@ -90,6 +103,8 @@ def register_handlers(application: AnyApplication) -> None:
         ("undo", checkins.undo_command),
         ("tip", tips.tip_command),
         ("stop", account.stop_command),
+        ("mydata", privacy.mydata_command),
+        ("forget", privacy.forget_command),
         ("help", account.help_command),
     ]
     for name, callback in commands:
@@ -114,6 +129,7 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(account.pause_button, pattern=r"^pause:"))
     application.add_handler(CallbackQueryHandler(tips.tip_button, pattern=r"^tip:"))
     application.add_handler(CallbackQueryHandler(checkins.checkin_button, pattern=r"^checkin$"))
+    application.add_handler(CallbackQueryHandler(privacy.forget_button, pattern=r"^forget:"))
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))
     # Text after the commands, so "/settings" is never read as a typed answer.
     application.add_handler(
@@ -121,6 +137,11 @@ def register_handlers(application: AnyApplication) -> None:
     )
     # Last: unknown commands, stickers, photos, anything else in a private chat.
     application.add_handler(MessageHandler(new_message, fallback.anything_else))
+    # Groups and channels: one line when the bot is added, and silence otherwise (every
+    # handler above takes private chats only).
+    application.add_handler(
+        ChatMemberHandler(groups.added_to_chat, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_error_handler(fallback.on_error)
 
 

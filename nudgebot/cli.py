@@ -55,8 +55,32 @@ def run() -> None:
     settings = _settings()
     if settings.token is None:
         _fail(NO_TOKEN)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secrets=_secrets(settings))
     _run_async(run_polling(settings))
+
+
+@cli.command()
+def webhook() -> None:
+    """Serve Telegram updates over HTTP (needs NUDGEBOT_TOKEN and NUDGEBOT_WEBHOOK_URL)."""
+    from nudgebot.runner import configure_logging, run_webhook
+
+    settings = _settings()
+    if settings.token is None:
+        _fail(NO_TOKEN)
+    if settings.webhook_url is None:
+        _fail(
+            "NUDGEBOT_WEBHOOK_URL is not set: give the public https:// address Telegram should "
+            "post updates to (e.g. https://mybot.example.com/telegram), or use `nudgebot run`"
+        )
+    configure_logging(settings.log_level, secrets=_secrets(settings))
+    _run_async(run_webhook(settings))
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """What must never appear in a log line."""
+    if settings.token is None:
+        return []
+    return [settings.token.get_secret_value(), settings.secret_token()]
 
 
 @cli.command()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import re
 from functools import lru_cache
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
@@ -21,6 +25,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        populate_by_name=True,
     )
 
     token: SecretStr | None = None
@@ -42,6 +47,23 @@ class Settings(BaseSettings):
     send_per_chat_interval: float = Field(default=1.0, ge=0)
     send_concurrency: int = Field(default=1, ge=1, le=32)
     send_max_attempts: int = Field(default=5, ge=1, le=50)
+    # A claimed message whose process died is sent by another one after this many seconds.
+    send_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    # Per-user flood control: updates a minute before the bot asks to slow down (0: off).
+    flood_limit: int = Field(default=20, ge=0)
+    # Webhook mode (`nudgebot webhook`): the public HTTPS URL Telegram posts updates to.
+    webhook_url: str | None = None
+    # The X-Telegram-Bot-Api-Secret-Token every request must carry; derived from the token
+    # when unset, so that every process of one bot agrees on it without more configuration.
+    webhook_secret: SecretStr | None = None
+    # The path to serve; by default the path of webhook_url ("/" when it has none).
+    webhook_path: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    # Platforms (Heroku, Dokku) hand the port over as PORT.
+    port: int = Field(
+        default=8080, ge=1, le=65535, validation_alias=AliasChoices("NUDGEBOT_PORT", "PORT")
+    )
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -70,6 +92,25 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// URL Telegram should post updates to")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("1-256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -87,6 +128,24 @@ class Settings(BaseSettings):
         if not sep or not bot_id.isdigit() or not rest:
             raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
         return SecretStr(value.get_secret_value().strip())
+
+    def secret_token(self) -> str:
+        """The webhook secret: the configured one, or one derived from the bot token."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        if self.token is None:
+            raise ValueError("no token to derive the webhook secret from")
+        digest = hmac.new(
+            self.token.get_secret_value().encode(), b"nudgebot webhook secret", hashlib.sha256
+        )
+        return digest.hexdigest()
+
+    def listen_path(self) -> str:
+        """The HTTP path the webhook server takes updates on."""
+        if self.webhook_path:
+            return "/" + self.webhook_path.strip("/")
+        path = urlsplit(self.webhook_url or "").path
+        return path or "/"
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,7 +179,10 @@ def load_settings(**overrides: Any) -> Settings:
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
             msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"NUDGEBOT_{field.upper()}: {msg}")
+            name = field.upper()
+            if not (name.startswith("NUDGEBOT_") or name == "PORT"):
+                name = f"NUDGEBOT_{name}"
+            lines.append(f"{name}: {msg}")
         raise ConfigError("; ".join(lines)) from None
 
 

@@ -77,6 +77,18 @@ class General(_Section):
     stale_button: Text
     not_started: Text
     buttons_only: Text
+    slow_down: Text
+    private_only: Annotated[str, P("username")]
+
+
+class Privacy(_Section):
+    mydata_caption: Text
+    mydata_failed: Text
+    forget_confirm: Text
+    forget_yes: Text
+    forget_no: Text
+    forget_done: Text
+    forget_kept: Text
 
 
 class Onboarding(_Section):
@@ -190,6 +202,8 @@ class Commands(_Section):
     undo: str
     tip: str
     stop: str
+    mydata: str
+    forget: str
     help: str
 
     @model_validator(mode="after")
@@ -320,6 +334,7 @@ class Replies(_Section):
     tips: Tips
     checkin: Checkins
     admin: Admin
+    privacy: Privacy
     labels: Labels
     commands: Commands
     admin_commands: AdminCommands

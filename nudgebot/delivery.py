@@ -7,6 +7,9 @@ message per second to any chat; the bot's AIORateLimiter sits underneath for rep
 Network faults and 5xx: retried with exponential backoff up to max_attempts, then failed.
 Crash: a message is claimed with a lease before it is sent and marked sent right after, so a
 restart resends at most the messages that were in flight (one, at the default concurrency).
+Several processes: only the elected leader sends (store/locks.py), so their sum stays under
+Telegram's per-bot limit; a dead leader's claims are taken over when their lease runs out.
+Stop: the loop stops claiming, a 429 wait is cut short, and unsent claims go back to the queue.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +30,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
+from nudgebot.store.locks import Leadership
 from nudgebot.store.models import Outbox, utcnow
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,8 @@ class SenderSettings:
     lease: timedelta = timedelta(seconds=60)
     batch: int = 50
     idle_poll_seconds: float = 1.0
+    # A standby process tries to become the sender this often; the leader checks its lock too.
+    election_seconds: float = 3.0
 
 
 class _ChatLimiters:
@@ -75,16 +82,31 @@ def markup_of(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
 class OutboxSender:
     """Drains the outbox until asked to stop."""
 
-    def __init__(self, bot: Bot, sessionmaker: SessionMaker, settings: SenderSettings) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: SessionMaker,
+        settings: SenderSettings,
+        leadership: Leadership | None = None,
+    ) -> None:
         self._bot = bot
         self._sm = sessionmaker
         self._cfg = settings
+        self._leadership = leadership or Leadership()
+        self._leading = False
+        self._checked_at = 0.0
+        self._stop = asyncio.Event()
         # Capacity 1 paces sends evenly: a bucket of N would allow a burst of N on top of the
         # steady rate, and Telegram counts any one-second window.
         self._overall = AsyncLimiter(1, 1 / settings.rate_per_second)
         self._per_chat = _ChatLimiters(settings.per_chat_interval)
         self._wake = asyncio.Event()
         self.sent = 0
+
+    @property
+    def is_leader(self) -> bool:
+        """True while this process is the one that sends."""
+        return self._leading
 
     def wake(self) -> None:
         """New messages were queued: look now rather than at the next poll."""
@@ -102,8 +124,42 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claim and send batches until `stop` is set; a crash of one send never stops the loop."""
+        self._stop = stop
+        try:
+            await self._run(stop)
+        finally:
+            self._leading = False
+            await self._leadership.release()
+
+    async def _lead(self, stop: asyncio.Event) -> bool:
+        """Become or stay the sending process; False (after a pause) while another one is."""
+        now = time.monotonic()
+        if self._leading and now - self._checked_at < self._cfg.election_seconds:
+            return True
+        self._checked_at = now
+        was_leading = self._leading
+        try:
+            self._leading = (
+                await self._leadership.still_held()
+                if was_leading
+                else await self._leadership.acquire()
+            )
+        except Exception as exc:
+            log.warning("outbox: could not check who sends (%s); retrying", exc)
+            self._leading = False
+        if self._leading and not was_leading:
+            log.info("outbox: this process sends for the bot now")
+        elif was_leading and not self._leading:
+            log.warning("outbox: this process no longer sends; another one will")
+        if not self._leading:
+            await self._idle(stop, self._cfg.election_seconds)
+        return self._leading
+
+    async def _run(self, stop: asyncio.Event) -> None:
         semaphore = asyncio.Semaphore(self._cfg.concurrency)
         while not stop.is_set():
+            if not await self._lead(stop):
+                continue
             try:
                 async with self._sm.begin() as session:
                     rows = await outbox_repo.claim(
@@ -116,22 +172,38 @@ class OutboxSender:
             if not rows:
                 await self._idle(stop, self._cfg.idle_poll_seconds)
                 continue
-            tasks = []
+            tasks: list[asyncio.Task[None]] = []
             blocked: set[int] = set()
-            for row in rows:
-                if stop.is_set():
-                    break  # unsent claims go back to the queue when their lease runs out
-                await semaphore.acquire()
-                task = asyncio.create_task(self._send_one(row, blocked))
-                task.add_done_callback(lambda _t: semaphore.release())
-                tasks.append(task)
-            if tasks:
+            try:
+                for row in rows:
+                    await semaphore.acquire()
+                    if stop.is_set():
+                        semaphore.release()
+                        break
+                    task = asyncio.create_task(self._send_one(row, blocked))
+                    task.add_done_callback(lambda _t: semaphore.release())
+                    tasks.append(task)
+                if tasks:
+                    await asyncio.gather(*tasks, return_exceptions=True)
+            except asyncio.CancelledError:
+                # Cancelled at shutdown (a send hung past the grace period): every claim not
+                # sent goes back to the queue now rather than after its lease.
+                for task in tasks:
+                    task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                await asyncio.shield(self._release_unsent(rows))
+                raise
             if stop.is_set():
                 await self._release_unsent(rows)
 
-    async def _release_unsent(self, rows: list[Outbox]) -> None:
-        with contextlib.suppress(Exception):
+    async def _stopped_within(self, seconds: float) -> bool:
+        """Wait `seconds`, or less if the sender is asked to stop; True if it was."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+        return self._stop.is_set()
+
+    async def _release_unsent(self, rows: list[Outbox], *, not_before_seconds: float = 0.0) -> None:
+        try:
             async with self._sm.begin() as session:
                 for row in rows:
                     if row.state == "sending":
@@ -139,9 +211,11 @@ class OutboxSender:
                             session,
                             outbox_id=row.id,
                             error="stopped",
-                            not_before=utcnow(),
+                            not_before=utcnow() + timedelta(seconds=not_before_seconds),
                             count=False,
                         )
+        except Exception as exc:
+            log.warning("outbox: could not hand claims back (%s); their lease frees them", exc)
 
     async def _idle(self, stop: asyncio.Event, seconds: float) -> None:
         self._wake.clear()
@@ -158,6 +232,13 @@ class OutboxSender:
             return  # blocked earlier in this batch; the row was already settled as blocked
         try:
             await self._deliver(row, blocked)
+        except asyncio.CancelledError:
+            # Shutting down mid-send: whether it reached Telegram is unknown, so it is queued
+            # again (the one in-flight message that may repeat).
+            if row.state == "sending":
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._release_unsent([row]))
+            raise
         except Exception:
             log.exception("outbox %s: unexpected error; will retry", row.id)
             await self._settle_retry(row, "internal error", counted=True)
@@ -171,7 +252,10 @@ class OutboxSender:
                 wait = exc.retry_after
                 seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
                 log.warning("outbox %s: Telegram asked to wait %.0f s (429)", row.id, seconds)
-                await asyncio.sleep(seconds)
+                if await self._stopped_within(seconds):
+                    await self._release_unsent([row], not_before_seconds=seconds)
+                    row.state = "queued"
+                    return
                 continue
             except Forbidden as exc:
                 blocked.add(row.user_id)

@@ -5,6 +5,14 @@ crash in between loses it. Here an update is written to the `inbox` table first;
 the poller move its offset on. Handlers run per user in order (so a flow's answers never overtake
 each other) and across users concurrently; a row is marked processed after its handlers finish,
 and rows left unprocessed by a crash are processed on the next start.
+
+Several processes (webhook mode on PostgreSQL) share the table: the process that stores an update
+holds it for a lease; an update whose holder died is taken over by another process once the
+lease has run out (`recover`, run at start and then periodically).
+
+Flood control lives here too, because the inbox knows when each update arrived from whom in every
+process: more than `flood_limit` updates from one user within a minute get one slow-down reply,
+and the rest are dropped until the minute has passed.
 """
 
 from __future__ import annotations
@@ -13,12 +21,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    Conflict,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -29,6 +44,8 @@ from nudgebot.store.models import utcnow
 log = logging.getLogger(__name__)
 
 KEEP_PROCESSED = timedelta(days=2)
+CLAIM_LEASE = timedelta(minutes=2)
+FLOOD_WINDOW = timedelta(minutes=1)
 
 
 class FatalPollingError(Exception):
@@ -44,9 +61,15 @@ class UpdateInbox:
         sessionmaker: SessionMaker,
         *,
         max_concurrency: int = 64,
+        lease: timedelta = CLAIM_LEASE,
+        flood_limit: int = 0,
+        slow_down_text: str = "",
     ) -> None:
         self._app = application
         self._sm = sessionmaker
+        self._lease = lease
+        self._flood_limit = flood_limit
+        self._slow_down_text = slow_down_text
         self._sem = asyncio.Semaphore(max_concurrency)
         self._inflight: set[int] = set()
         self._tails: dict[int | str, asyncio.Task[None]] = {}
@@ -55,22 +78,44 @@ class UpdateInbox:
 
     async def submit(self, updates: Sequence[dict[str, Any]]) -> int:
         """Store the updates (duplicates ignored) and start processing the new ones."""
+        now = utcnow()
         async with self._sm.begin() as session:
-            new_ids = set(await inbox_repo.store_updates(session, updates=updates))
+            new_ids = set(
+                await inbox_repo.store_updates(
+                    session, updates=updates, received_at=now, claim_for=self._lease
+                )
+            )
         for raw in updates:
             if raw["update_id"] in new_ids:
-                self._dispatch(raw["update_id"], raw)
+                self._dispatch(raw["update_id"], raw, inbox_repo.arrival_time(raw, now))
         return len(new_ids)
 
-    async def recover(self) -> int:
-        """Process whatever an earlier run stored but did not finish."""
-        async with self._sm() as session:
-            rows = await inbox_repo.pending_updates(session, limit=100_000)
-        for row in rows:
-            self._dispatch(row.update_id, row.payload)
-        if rows:
-            log.info("resuming %d update(s) stored before the last stop", len(rows))
-        return len(rows)
+    async def recover(self, *, include_claimed: bool = False) -> int:
+        """Process what was stored but not finished: by an earlier run, or by a dead process.
+
+        `include_claimed` (one process, at start-up): every unfinished update is ours, whoever
+        held it before the restart.
+        """
+        total = 0
+        while True:
+            async with self._sm.begin() as session:
+                rows = await inbox_repo.claim_pending(
+                    session,
+                    now=utcnow(),
+                    lease=self._lease,
+                    limit=1000,
+                    include_claimed=include_claimed,
+                )
+                taken = [(r.update_id, r.payload, r.received_at) for r in rows]
+            fresh = [t for t in taken if t[0] not in self._inflight]
+            for update_id, payload, received_at in fresh:
+                self._dispatch(update_id, payload, received_at)
+            total += len(fresh)
+            if len(taken) < 1000 or not fresh:
+                break
+        if total:
+            log.info("resuming %d stored update(s) that were not processed", total)
+        return total
 
     async def wait_idle(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109
         """Wait until nothing is being processed; False on timeout."""
@@ -85,25 +130,35 @@ class UpdateInbox:
         """How many stored updates are queued or being handled."""
         return len(self._inflight)
 
+    async def release_unfinished(self) -> None:
+        """At shutdown: updates still being handled go back for any process to take at once."""
+        update_ids = sorted(self._inflight)
+        if not update_ids:
+            return
+        with contextlib.suppress(SQLAlchemyError, OSError):
+            async with self._sm.begin() as session:
+                await inbox_repo.release_claims(session, update_ids=update_ids)
+
     async def prune(self) -> int:
         """Forget processed updates older than KEEP_PROCESSED (kept to drop redeliveries)."""
         async with self._sm.begin() as session:
             return await inbox_repo.prune_processed(session, before=utcnow() - KEEP_PROCESSED)
 
-    def _dispatch(self, update_id: int, payload: dict[str, Any]) -> None:
+    def _dispatch(self, update_id: int, payload: dict[str, Any], received_at: datetime) -> None:
         if update_id in self._inflight:
             return
         self._inflight.add(update_id)
         self._idle.clear()
         key = _ordering_key(payload)
         previous = self._tails.get(key)
-        task = asyncio.create_task(self._run(update_id, payload, previous, key))
+        task = asyncio.create_task(self._run(update_id, payload, received_at, previous, key))
         self._tails[key] = task
 
     async def _run(
         self,
         update_id: int,
         payload: dict[str, Any],
+        received_at: datetime,
         previous: asyncio.Task[None] | None,
         key: int | str,
     ) -> None:
@@ -111,7 +166,8 @@ class UpdateInbox:
             if previous is not None:
                 await asyncio.wait([previous])
             async with self._sem:
-                await self._handle(update_id, payload)
+                if not await self._flooding(update_id, payload, received_at):
+                    await self._handle(update_id, payload)
             await self._mark_processed(update_id)
         except asyncio.CancelledError:
             raise
@@ -123,6 +179,33 @@ class UpdateInbox:
                 del self._tails[key]
             if not self._inflight:
                 self._idle.set()
+
+    async def _flooding(
+        self, update_id: int, payload: dict[str, Any], received_at: datetime
+    ) -> bool:
+        """True when this update is over the user's per-minute limit (and so is dropped)."""
+        user_id = inbox_repo.sender_id(payload)
+        if self._flood_limit <= 0 or user_id is None:
+            return False
+        async with self._sm() as session:
+            count = await inbox_repo.recent_count(
+                session, user_id=user_id, update_id=update_id, since=received_at - FLOOD_WINDOW
+            )
+        if count <= self._flood_limit:
+            return False
+        log.info(
+            "update %s: user %s sent more than %d a minute; dropped",
+            update_id,
+            user_id,
+            self._flood_limit,
+        )
+        chat_id = private_chat_id(payload)
+        if count == self._flood_limit + 1 and chat_id is not None and self._slow_down_text:
+            try:
+                await self._app.bot.send_message(chat_id, self._slow_down_text)
+            except TelegramError as exc:
+                log.warning("update %s: could not send the slow-down reply: %s", update_id, exc)
+        return True
 
     async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
         try:
@@ -143,6 +226,26 @@ class UpdateInbox:
             with attempt:
                 async with self._sm.begin() as session:
                     await inbox_repo.mark_processed(session, update_id=update_id)
+
+
+def private_chat_id(payload: dict[str, Any]) -> int | None:
+    """The private chat an update was sent in, if it was sent in one."""
+    for key in ("message", "edited_message"):
+        part = payload.get(key)
+        if isinstance(part, dict):
+            chat = part.get("chat")
+            if isinstance(chat, dict) and chat.get("type") == "private":
+                chat_id = chat.get("id")
+                return chat_id if isinstance(chat_id, int) else None
+    query = payload.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message")
+        if isinstance(message, dict):
+            chat = message.get("chat")
+            if isinstance(chat, dict) and chat.get("type") == "private":
+                chat_id = chat.get("id")
+                return chat_id if isinstance(chat_id, int) else None
+    return None
 
 
 def _ordering_key(payload: dict[str, Any]) -> int | str:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 from telegram.request import BaseRequest
 
@@ -23,12 +23,17 @@ from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.ingest import FatalPollingError, UpdateInbox, poll_telegram
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import create_engine, create_sessionmaker, ensure_schema
+from nudgebot.store.locks import leadership_for
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_GRACE_SECONDS = 4.0
+# SIGTERM to exit in under 10 s: the HTTP server closes (up to 1.5 s), then the sender and the
+# handlers get 3 s side by side, then PTB's own stop.
+HTTP_SHUTDOWN_SECONDS = 1.5
+SHUTDOWN_GRACE_SECONDS = 3.0
 TICK_BATCH = 2000
 BROADCAST_STATUS_SECONDS = 5.0
+RECOVER_INBOX_SECONDS = 30.0
 
 
 @dataclass(slots=True)
@@ -41,13 +46,42 @@ class Running:
     sender: OutboxSender
 
 
-def configure_logging(level: str) -> None:
-    """One log line per event; httpx's per-request lines (which carry the token in the URL) off."""
+class RedactSecrets(logging.Filter):
+    """Replace the bot token (and the webhook secret) wherever it would appear in a log line."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "[redacted]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
+    """One log line per event, never the token nor what people write.
+
+    httpx logs each request URL (which carries the token); python-telegram-bot at DEBUG logs
+    every request's parameters and every update (people's messages): both stay at INFO or above.
+    """
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    numeric = logging.getLevelName(level)
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "aiohttp.access", "sqlalchemy"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, numeric))
+    for chatty in ("telegram",):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, numeric))
+    redact = RedactSecrets(secrets or [])
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
 
 
 @contextlib.asynccontextmanager
@@ -67,56 +101,39 @@ async def started_bot(
         application = build_application(
             settings, content, sessionmaker, token=token, request=request
         )
-        inbox = UpdateInbox(application, sessionmaker)
+        inbox = UpdateInbox(
+            application,
+            sessionmaker,
+            flood_limit=settings.flood_limit,
+            slow_down_text=content.replies.general.slow_down,
+        )
         await _initialize(application, stop or asyncio.Event())
         try:
             await application.start()
             await set_command_menu(application, content, settings.admin_ids)
-            if application.job_queue is not None:
-                application.job_queue.run_repeating(
-                    _prune_inbox,
-                    interval=timedelta(hours=1),
-                    first=timedelta(minutes=1),
-                    data=inbox,
-                    name="prune-inbox",
-                )
             rt: Runtime = application.bot_data[RUNTIME_KEY]
             await rt.tips.sync_library()
-            sender = OutboxSender(application.bot, sessionmaker, sender_settings(settings))
+            sender = OutboxSender(
+                application.bot,
+                sessionmaker,
+                sender_settings(settings),
+                leadership=leadership_for(engine),
+            )
             if settings.is_sqlite:
                 await sender.release_stale_claims()  # one process: its old claims are ours
             sender_stop = asyncio.Event()
             sender_task = asyncio.create_task(sender.run(sender_stop), name="outbox-sender")
-            if application.job_queue is not None:
-                application.job_queue.run_repeating(
-                    _daily_tips_tick,
-                    interval=settings.tick_seconds,
-                    first=0.5,
-                    data=(rt.tips, sender),
-                    name="daily-tips",
-                    # APScheduler would skip a run more than 1 s late; a late tick is still useful.
-                    job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-                )
-                # Broadcast status messages: edited at most every 5 s, also after a restart.
-                application.job_queue.run_repeating(
-                    report_progress,
-                    interval=BROADCAST_STATUS_SECONDS,
-                    first=BROADCAST_STATUS_SECONDS,
-                    name="broadcast-progress",
-                    job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-                )
+            _schedule_jobs(application, settings, rt.tips, sender, inbox)
             application.bot_data["nudgebot.wake_sender"] = sender.wake
-            await inbox.recover()
+            # One process (SQLite): every unfinished update is ours. Several: only unclaimed ones
+            # and those whose process's lease ran out; the repeating job takes the rest later.
+            await inbox.recover(include_claimed=settings.is_sqlite)
             try:
                 yield Running(application, inbox, content, sender)
             finally:
                 sender_stop.set()
-                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                    await asyncio.wait_for(sender_task, SHUTDOWN_GRACE_SECONDS)
-            if not await inbox.wait_idle(SHUTDOWN_GRACE_SECONDS):
-                log.warning(
-                    "stopping with %d update(s) unfinished; they resume at the next start",
-                    inbox.in_flight,
+                await asyncio.gather(
+                    _finish_sender(sender_task), _finish_updates(inbox), return_exceptions=True
                 )
         finally:
             if application.running:
@@ -124,6 +141,71 @@ async def started_bot(
             await application.shutdown()
     finally:
         await engine.dispose()
+
+
+def _schedule_jobs(
+    application: AnyApplication,
+    settings: Settings,
+    tips: TipService,
+    sender: OutboxSender,
+    inbox: UpdateInbox,
+) -> None:
+    """The repeating jobs: daily tips, broadcast status, inbox recovery and pruning."""
+    jq = application.job_queue
+    if jq is None:
+        return
+    # APScheduler would skip a run more than 1 s late; a late run is still useful here.
+    late_ok = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+    jq.run_repeating(
+        _daily_tips_tick,
+        interval=settings.tick_seconds,
+        first=0.5,
+        data=(tips, sender),
+        name="daily-tips",
+        job_kwargs=late_ok,
+    )
+    # Broadcast status messages: edited at most every 5 s, also after a restart; only by the
+    # process that sends, so two processes never edit the same message.
+    jq.run_repeating(
+        _broadcast_progress,
+        interval=BROADCAST_STATUS_SECONDS,
+        first=BROADCAST_STATUS_SECONDS,
+        data=sender,
+        name="broadcast-progress",
+        job_kwargs=late_ok,
+    )
+    jq.run_repeating(
+        _recover_inbox,
+        interval=RECOVER_INBOX_SECONDS,
+        first=RECOVER_INBOX_SECONDS,
+        data=inbox,
+        name="recover-inbox",
+        job_kwargs=late_ok,
+    )
+    jq.run_repeating(
+        _prune_inbox,
+        interval=timedelta(hours=1),
+        first=timedelta(minutes=1),
+        data=inbox,
+        name="prune-inbox",
+        job_kwargs=late_ok,
+    )
+
+
+async def _finish_sender(task: asyncio.Task[None]) -> None:
+    """Let the sender finish its in-flight send; cancelled (its claim released) if it hangs."""
+    with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+        await asyncio.wait_for(task, SHUTDOWN_GRACE_SECONDS)
+
+
+async def _finish_updates(inbox: UpdateInbox) -> None:
+    """Let handlers that are running finish; what is left is handed back for the next start."""
+    if not await inbox.wait_idle(SHUTDOWN_GRACE_SECONDS):
+        log.warning(
+            "stopping with %d update(s) unfinished; they resume at the next start",
+            inbox.in_flight,
+        )
+        await inbox.release_unfinished()
 
 
 async def _initialize(application: AnyApplication, stop: asyncio.Event) -> None:
@@ -153,6 +235,7 @@ def sender_settings(settings: Settings) -> SenderSettings:
         per_chat_interval=settings.send_per_chat_interval,
         concurrency=settings.send_concurrency,
         max_attempts=settings.send_max_attempts,
+        lease=timedelta(seconds=settings.send_lease_seconds),
     )
 
 
@@ -176,6 +259,18 @@ async def _daily_tips_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         if report.due < TICK_BATCH:
             return
+
+
+async def _broadcast_progress(context: ContextTypes.DEFAULT_TYPE) -> None:
+    sender = context.job.data if context.job else None
+    if isinstance(sender, OutboxSender) and sender.is_leader:
+        await report_progress(context)
+
+
+async def _recover_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    inbox = context.job.data if context.job else None
+    if isinstance(inbox, UpdateInbox):
+        await inbox.recover()
 
 
 async def _prune_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -215,3 +310,83 @@ async def run_polling(settings: Settings) -> None:
         if poller in done:
             poller.result()  # re-raise a fatal polling error
         log.info("stopping")
+
+
+async def run_webhook(settings: Settings) -> None:
+    """`nudgebot webhook`: serve updates over HTTP until SIGTERM/SIGINT."""
+    from aiohttp import web
+
+    from nudgebot.webhook import WebhookServer
+
+    assert settings.token is not None and settings.webhook_url is not None
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    async with started_bot(settings, token=settings.token.get_secret_value(), stop=stop) as bot:
+        rt: Runtime = bot.application.bot_data[RUNTIME_KEY]
+        server = WebhookServer(
+            bot.inbox,
+            rt.sessionmaker,
+            secret=settings.secret_token(),
+            path=settings.listen_path(),
+        )
+        runner = web.AppRunner(
+            server.application(),
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=HTTP_SHUTDOWN_SECONDS,
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, settings.webhook_listen, settings.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise FatalPollingError(
+                f"cannot listen on {settings.webhook_listen}:{settings.port} ({exc}): "
+                "set PORT or NUDGEBOT_PORT to a free port"
+            ) from exc
+        log.info(
+            "nudgebot is running as @%s (webhook): listening on %s:%d%s",
+            bot.application.bot.username,
+            settings.webhook_listen,
+            settings.port,
+            settings.listen_path(),
+        )
+        registrar = asyncio.create_task(_register_webhook(bot.application, settings, stop))
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping")
+            server.stopping = True
+            registrar.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await registrar
+            await runner.cleanup()
+
+
+async def _register_webhook(
+    application: AnyApplication, settings: Settings, stop: asyncio.Event
+) -> None:
+    """setWebhook with the secret token; retried while Telegram cannot be reached."""
+    from telegram import Update
+
+    assert settings.webhook_url is not None
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.secret_token(),
+                allowed_updates=Update.ALL_TYPES,
+                max_connections=settings.webhook_max_connections,
+                drop_pending_updates=False,
+            )
+            log.info("webhook registered with Telegram")
+            return
+        except NetworkError as exc:
+            log.warning("setWebhook failed (%s); retrying in %.0f s", exc, delay)
+        except TelegramError as exc:
+            log.error("Telegram refused the webhook URL (%s); check NUDGEBOT_WEBHOOK_URL", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 60.0)

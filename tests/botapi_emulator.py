@@ -141,6 +141,7 @@ class BotApiEmulator:
         self._runner: web.AppRunner | None = None
         self._port = 0
         self.webhook_url = ""
+        self.webhook_secret = ""
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self) -> None:
@@ -433,6 +434,44 @@ class BotApiEmulator:
 
         return await self.wait_for(matches, timeout=timeout, since=start)
 
+    async def deliver(
+        self,
+        update: dict[str, Any],
+        *,
+        url: str | None = None,
+        secret: str | None = None,
+        body: bytes | None = None,
+    ) -> int:
+        """POST an update to the registered webhook, as Telegram does; returns the HTTP status.
+
+        `secret` overrides the registered secret token ("" sends none); `body` sends raw bytes.
+        """
+        import aiohttp
+
+        target = url or self.webhook_url
+        assert target, "no webhook registered"
+        update.setdefault("update_id", next(self._update_ids))
+        token = self.webhook_secret if secret is None else secret
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = token
+        data = body if body is not None else json.dumps(update).encode()
+        self._last_user_action = len(self.calls)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(target, data=data, headers=headers) as response,
+        ):
+            await response.read()
+            return response.status
+
+    def private_text_update(
+        self, user_id: int, text: str, *, first_name: str = "Ada"
+    ) -> dict[str, Any]:
+        """A private-chat text message as an update, not queued (for webhook delivery)."""
+        update = self.send_text(user_id, text, first_name=first_name)
+        self._updates.remove(update)
+        return update
+
     # ---------------------------------------------------------------- faults
     def inject(
         self,
@@ -563,6 +602,9 @@ class BotApiEmulator:
             self.rate_violations += 1
             self._record(call, error={"error_code": 429, "description": "flood"})
             return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        if method == "getUpdates" and self.webhook_url:
+            self._record(call, error={"error_code": 409, "description": "webhook is active"})
+            return self._error(409, "Conflict: can't use getUpdates method while webhook is active")
         if method == "getUpdates":
             result = await self._get_updates(params)
             call.result = result
@@ -622,6 +664,7 @@ class BotApiEmulator:
             return True
         if method == "setWebhook":
             self.webhook_url = str(params.get("url", ""))
+            self.webhook_secret = str(params.get("secret_token", ""))
             return True
         if method == "getWebhookInfo":
             return {

@@ -8,7 +8,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFactory
     import os
 
     for key in list(os.environ):
-        if key.startswith("NUDGEBOT_"):
+        if key.startswith("NUDGEBOT_") or key == "PORT":
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -77,3 +77,61 @@ def test_dotenv_file_is_read(tmp_path: pytest.TempPathFactory) -> None:
 )
 def test_platform_database_urls_are_rewritten_for_async_drivers(given: str, expected: str) -> None:
     assert normalise_database_url(given) == expected
+
+
+def test_platform_port_is_honoured_and_nudgebot_port_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().port == 8080
+    monkeypatch.setenv("PORT", "5001")
+    assert load_settings().port == 5001
+    monkeypatch.delenv("PORT")
+    monkeypatch.setenv("NUDGEBOT_PORT", "5002")
+    assert load_settings().port == 5002
+    monkeypatch.setenv("NUDGEBOT_PORT", "99999")
+    with pytest.raises(ConfigError, match=r"^NUDGEBOT_PORT: "):
+        load_settings()
+
+
+def test_webhook_secret_is_derived_from_the_token_unless_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NUDGEBOT_TOKEN", "123:abc")
+    derived = load_settings().secret_token()
+    assert derived == load_settings().secret_token()  # every process agrees
+    assert "abc" not in derived and len(derived) == 64
+    monkeypatch.setenv("NUDGEBOT_TOKEN", "123:abd")
+    assert load_settings().secret_token() != derived
+    monkeypatch.setenv("NUDGEBOT_WEBHOOK_SECRET", "my_secret-1")
+    assert load_settings().secret_token() == "my_secret-1"
+    monkeypatch.setenv("NUDGEBOT_WEBHOOK_SECRET", "has spaces!")
+    with pytest.raises(ConfigError, match=r"NUDGEBOT_WEBHOOK_SECRET: 1-256 characters"):
+        load_settings()
+
+
+def test_webhook_path_comes_from_the_url_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUDGEBOT_WEBHOOK_URL", "https://bot.example.com/telegram/hook")
+    assert load_settings().listen_path() == "/telegram/hook"
+    monkeypatch.setenv("NUDGEBOT_WEBHOOK_URL", "https://bot.example.com")
+    assert load_settings().listen_path() == "/"
+    monkeypatch.setenv("NUDGEBOT_WEBHOOK_PATH", "in/")
+    assert load_settings().listen_path() == "/in"
+    monkeypatch.setenv("NUDGEBOT_WEBHOOK_URL", "bot.example.com")
+    with pytest.raises(ConfigError, match=r"NUDGEBOT_WEBHOOK_URL: must be the public"):
+        load_settings()
+
+
+def test_env_example_names_every_setting_and_loads_as_is(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFactory
+) -> None:
+    from pathlib import Path
+
+    from nudgebot.config import Settings
+
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    named = {
+        line.split("=", 1)[0] for line in example.splitlines() if line and not line.startswith("#")
+    }
+    for field in Settings.model_fields:
+        assert f"NUDGEBOT_{field.upper()}" in named, f"NUDGEBOT_{field.upper()} missing"
+    (Path.cwd() / ".env").write_text(example)
+    settings = load_settings()
+    assert settings.token is None and settings.webhook_url is None and settings.flood_limit == 20

@@ -11,6 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from nudgebot.content import MAX_TIP_TEXT, Replies
 from nudgebot.delivery import markup_of
+from nudgebot.domain.limits import fit_callback_data
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime
 from nudgebot.services.admin import TIPS_PAGE, AdminError, AudienceInfo, Progress
@@ -386,13 +387,15 @@ async def _send_tips(
     if page > 0:
         buttons.append(
             InlineKeyboardButton(
-                r.labels.previous_page, callback_data=f"adm:tips:{page - 1}:{query_part}"[:64]
+                r.labels.previous_page,
+                callback_data=fit_callback_data(f"adm:tips:{page - 1}:{query_part}"),
             )
         )
     if page + 1 < pages:
         buttons.append(
             InlineKeyboardButton(
-                r.labels.next_page, callback_data=f"adm:tips:{page + 1}:{query_part}"[:64]
+                r.labels.next_page,
+                callback_data=fit_callback_data(f"adm:tips:{page + 1}:{query_part}"),
             )
         )
     markup = InlineKeyboardMarkup([buttons]) if buttons else None

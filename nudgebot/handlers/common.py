@@ -11,8 +11,10 @@ from telegram.ext import ContextTypes
 
 from nudgebot.config import Settings
 from nudgebot.content import Content, Replies
+from nudgebot.domain.limits import MAX_MESSAGE_CHARS, split_message
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
+from nudgebot.services.privacy import PrivacyService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
@@ -33,6 +35,7 @@ class Runtime:
     tips: TipService
     checkins: CheckinService
     admin: AdminService
+    privacy: PrivacyService
 
     @property
     def replies(self) -> Replies:
@@ -67,11 +70,15 @@ async def reply(
     text: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Send a message to the chat the update came from."""
+    """Send a message to the chat the update came from; over 4096 characters, in parts."""
     chat = update.effective_chat
     if chat is None:
         return
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    parts = split_message(text)
+    for n, part in enumerate(parts, start=1):
+        await context.bot.send_message(
+            chat.id, part, reply_markup=markup if n == len(parts) else None
+        )
 
 
 async def close_keyboard(query: CallbackQuery, text: str | None = None) -> None:
@@ -85,6 +92,8 @@ async def edit_keyboard(
     """Update a message's buttons (and text) in place; tolerate no-ops and old messages."""
     try:
         if text is not None:
+            if len(text) > MAX_MESSAGE_CHARS:
+                text = text[: MAX_MESSAGE_CHARS - 1] + "…"
             await query.edit_message_text(text, reply_markup=markup)
         else:
             await query.edit_message_reply_markup(reply_markup=markup)

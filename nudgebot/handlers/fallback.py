@@ -60,6 +60,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s: handler failed: %s", update_id, type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    if update.effective_chat.type != "private":
+        return  # in a group the bot stays quiet, apologies included
     r = runtime(context).replies
     db_down = isinstance(error, OperationalError | DBAPIError | PoolTimeout | ConnectionError)
     text = r.general.database_unavailable if db_down else r.general.apology

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -93,6 +93,12 @@ def _revisions(sync_conn: Connection) -> tuple[set[str], set[str]]:
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Run `alembic upgrade` on this engine's database."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several processes starting at once on an empty database: one migrates, the others
+            # wait here and then find nothing left to do.
+            from nudgebot.store.locks import MIGRATION_LOCK
+
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         await conn.run_sync(_upgrade, revision)
 
 

@@ -112,6 +112,8 @@ class InboxUpdate(Base):
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+    # The process handling it holds it until then; after that (it died) another may take it.
+    claimed_until: Mapped[datetime | None]
 
     __table_args__ = (
         Index(
@@ -120,7 +122,8 @@ class InboxUpdate(Base):
             postgresql_where=text("processed_at IS NULL"),
             sqlite_where=text("processed_at IS NULL"),
         ),
-        Index("ix_inbox_user_id", "user_id"),
+        # Flood control counts a user's updates in the last minute; /forget finds them.
+        Index("ix_inbox_user_received", "user_id", "received_at"),
     )
 
 

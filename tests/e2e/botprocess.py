@@ -6,14 +6,26 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
+import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from tests.botapi_emulator import BotApiEmulator
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 class BotProcess:
-    """One `python -m nudgebot run` process; start, stop, kill and restart it."""
+    """One `python -m nudgebot run` (or `webhook`) process; start, stop, kill and restart it."""
 
     def __init__(
         self,
@@ -32,6 +44,12 @@ class BotProcess:
         self.proc: asyncio.subprocess.Process | None = None
         self.log_path = workdir / "bot.log"
         self.starts = 0
+        self.port = free_port() if command == "webhook" else 0
+
+    @property
+    def webhook_url(self) -> str:
+        """Where this process takes updates (webhook mode)."""
+        return f"http://127.0.0.1:{self.port}/telegram"
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
@@ -44,11 +62,17 @@ class BotProcess:
             NUDGEBOT_LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
+        if self.command == "webhook":
+            env.update(
+                NUDGEBOT_WEBHOOK_URL=self.webhook_url,
+                NUDGEBOT_WEBHOOK_LISTEN="127.0.0.1",
+                PORT=str(self.port),
+            )
         env.update(self.extra_env)
         return env
 
     async def start(self, *, ready_timeout: float = 20.0) -> None:
-        """Start the process and wait until it polls for updates."""
+        """Start the process and wait until it polls for updates (or registers its webhook)."""
         assert self.proc is None or self.proc.returncode is not None
         self.starts += 1
         since = self.emulator.mark()
@@ -66,12 +90,15 @@ class BotProcess:
             stderr=asyncio.subprocess.STDOUT,
         )
         log.close()
+        ready = "setWebhook" if self.command == "webhook" else "getUpdates"
         try:
             await self.emulator.wait_for(
-                lambda call: call.method == "getUpdates", timeout=ready_timeout, since=since
+                lambda call: call.method == ready and call.error is None,
+                timeout=ready_timeout,
+                since=since,
             )
         except AssertionError as exc:
-            raise AssertionError(f"bot did not start polling:\n{self.log_tail()}") from exc
+            raise AssertionError(f"bot did not start ({ready}):\n{self.log_tail()}") from exc
 
     async def stop(self, *, timeout: float = 15.0) -> int:
         """SIGTERM and wait; returns the exit code."""
@@ -104,3 +131,48 @@ class BotProcess:
         with contextlib.suppress(FileNotFoundError):
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         return "(no log)"
+
+
+def sqlite_bot(
+    emulator: BotApiEmulator,
+    tmp_path: Path,
+    *,
+    command: str = "run",
+    env: dict[str, str] | None = None,
+) -> BotProcess:
+    """A bot process (not started) on a fresh SQLite file in tmp_path."""
+    return BotProcess(
+        emulator,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        workdir=tmp_path,
+        command=command,
+        env=env,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(process: BotProcess, request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Start the process, stop it afterwards, and print its log if the test failed."""
+    await process.start()
+    try:
+        yield
+    finally:
+        code = await process.stop()
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            print(f"----- bot log (exit {code}) -----\n{process.log_tail(80)}")
+
+
+def run_cli(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m nudgebot ARGS` with no NUDGEBOT_ variables but `env`; waits for the exit."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "nudgebot", *args],
+        cwd=tmp_path,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

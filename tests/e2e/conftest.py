@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_emulator import BotApiEmulator
-from tests.e2e.botprocess import BotProcess
+from tests.e2e.botprocess import BotProcess, running, sqlite_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -28,14 +28,6 @@ async def bot(
     emulator: BotApiEmulator, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[BotProcess]:
     """A started bot on a fresh SQLite file; its log is printed when a test fails."""
-    process = BotProcess(
-        emulator, database_url=f"sqlite:///{tmp_path / 'bot.db'}", workdir=tmp_path
-    )
-    await process.start()
-    try:
+    process = sqlite_bot(emulator, tmp_path)
+    async with running(process, request):
         yield process
-    finally:
-        code = await process.stop()
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            print(f"----- bot log (exit {code}) -----\n{process.log_tail(80)}")

@@ -116,8 +116,10 @@ async def test_three_users_in_three_zones_get_one_tip_each_at_their_local_time(
         arrived = call.wall
         assert at.astimezone(UTC) <= arrived + timedelta(seconds=1)
         assert arrived - at.astimezone(UTC) < timedelta(seconds=60)
-        assert emulator.buttons(user) == [["👍 Helpful", "Another tip", "Snooze 1 day"],
-                                          ["✍️ Check in a meal"]]
+        assert emulator.buttons(user) == [
+            ["👍 Helpful", "Another tip", "Snooze 1 day"],
+            ["✍️ Check in a meal"],
+        ]
     await asyncio.sleep(3)  # several more ticks: still exactly one each
     for user in zones:
         assert len(_tip_calls(emulator, user)) == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_emulator import BotApiEmulator
-from tests.e2e.botprocess import BotProcess
+from tests.e2e.botprocess import BotProcess, run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -288,6 +288,8 @@ async def test_command_menu_is_set_at_start(emulator: BotApiEmulator, bot: BotPr
         "undo",
         "tip",
         "stop",
+        "mydata",
+        "forget",
         "help",
     ]
 
@@ -342,15 +344,7 @@ async def test_sigterm_stops_the_bot_cleanly(bot: BotProcess) -> None:
 
 
 def test_run_without_token_exits_with_one_line_naming_the_variable(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "nudgebot", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli(tmp_path, "run")
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -358,16 +352,7 @@ def test_run_without_token_exits_with_one_line_naming_the_variable(tmp_path: Pat
 
 
 def test_run_with_an_invalid_setting_names_it(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
-    env["NUDGEBOT_ADMIN_IDS"] = "12,bob"
-    result = subprocess.run(
-        [sys.executable, "-m", "nudgebot", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli(tmp_path, "run", env={"NUDGEBOT_ADMIN_IDS": "12,bob"})
     assert result.returncode != 0
     assert "NUDGEBOT_ADMIN_IDS" in result.stderr
 

@@ -1,0 +1,52 @@
+"""/mydata (a JSON file of everything kept) and /forget (erase it, after a confirmation)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import ContextTypes
+
+from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
+
+log = logging.getLogger(__name__)
+
+
+async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the person a JSON file with everything stored about them."""
+    rt = runtime(context)
+    user_id, chat_id = ids(update)
+    document = await rt.privacy.export_json(user_id)
+    filename = f"nudgebot-my-data-{user_id}.json"
+    await context.bot.send_document(
+        chat_id,
+        InputFile(document, filename=filename),
+        caption=rt.replies.privacy.mydata_caption,
+    )
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask before erasing anything."""
+    r = runtime(context).replies.privacy
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(r.forget_yes, callback_data="forget:yes")],
+            [InlineKeyboardButton(r.forget_no, callback_data="forget:no")],
+        ]
+    )
+    await reply(update, context, r.forget_confirm, markup)
+
+
+async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'forget:yes' erases every row about the presser; 'forget:no' keeps everything."""
+    query = update.callback_query
+    assert query is not None
+    rt = runtime(context)
+    await query.answer()
+    if query.data != "forget:yes":
+        await close_keyboard(query, rt.replies.privacy.forget_kept)
+        return
+    # The presser's own id, never one carried in the button: nobody can erase someone else.
+    counts = await rt.privacy.forget(query.from_user.id)
+    log.info("user %s erased their data (%d rows)", query.from_user.id, sum(counts.values()))
+    await close_keyboard(query, rt.replies.privacy.forget_done)

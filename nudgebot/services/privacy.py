@@ -1,0 +1,47 @@
+"""Data rights: a person's copy of everything kept about them (/mydata), and erasure (/forget)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nudgebot.store import privacy as privacy_repo
+from nudgebot.store.db import SessionMaker
+from nudgebot.store.models import utcnow
+
+RETENTION = {
+    "profile_and_preferences": "until you send /forget",
+    "checkins": "the foods recognised and their magnesium (not your words), until /forget",
+    "tips_received": "which tip was sent when (so tips don't repeat), until /forget",
+    "tip_feedback": "your 👍, until /forget",
+    "messages_queued_or_sent": "messages sent on the bot's initiative, until /forget",
+    "updates_kept_for_crash_recovery": "your messages as Telegram delivered them, 2 days",
+}
+
+
+class PrivacyService:
+    """What a person may ask about their own data."""
+
+    def __init__(self, sessionmaker: SessionMaker) -> None:
+        self._sm = sessionmaker
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything kept about the person, with what each part is and how long it stays."""
+        async with self._sm() as session:
+            data = await privacy_repo.export_user(session, user_id=user_id)
+        return {
+            "telegram_user_id": user_id,
+            "exported_at": utcnow().isoformat(),
+            "how_long_each_part_is_kept": RETENTION,
+            **data,
+        }
+
+    async def export_json(self, user_id: int) -> bytes:
+        """The export as an indented UTF-8 JSON document."""
+        data = await self.export(user_id)
+        return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+    async def forget(self, user_id: int) -> dict[str, int]:
+        """Erase every row about the person in one transaction; rows deleted per table."""
+        async with self._sm.begin() as session:
+            return await privacy_repo.erase_user(session, user_id=user_id)
