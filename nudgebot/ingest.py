@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Update
 from telegram.error import (
     Conflict,
@@ -85,10 +86,32 @@ class UpdateInbox:
                     session, updates=updates, received_at=now, claim_for=self._lease
                 )
             )
-        for raw in updates:
-            if raw["update_id"] in new_ids:
-                self._dispatch(raw["update_id"], raw, inbox_repo.arrival_time(raw, now))
+            fresh = [
+                (raw["update_id"], raw, inbox_repo.arrival_time(raw, now))
+                for raw in updates
+                if raw["update_id"] in new_ids
+            ]
+            counts = await self._flood_counts(session, fresh)
+        for update_id, raw, _ in fresh:
+            self._dispatch(update_id, raw, counts.get(update_id, 0))
         return len(new_ids)
+
+    async def _flood_counts(
+        self, session: AsyncSession, items: Sequence[tuple[int, dict[str, Any], datetime]]
+    ) -> dict[int, int]:
+        """For each update: how many updates its sender sent in the minute up to it.
+
+        One query per batch, in the transaction that stored or claimed the batch.
+        """
+        senders = {uid: inbox_repo.sender_id(raw) for uid, raw, _ in items}
+        users = [u for u in senders.values() if u is not None]
+        if self._flood_limit <= 0 or not users:
+            return {}
+        since = min(at for _, _, at in items) - FLOOD_WINDOW
+        arrivals = await inbox_repo.recent_arrivals(session, user_ids=users, since=since)
+        return flood_counts(
+            [(uid, senders[uid], at) for uid, _, at in items], arrivals, FLOOD_WINDOW
+        )
 
     async def recover(self, *, include_claimed: bool = False) -> int:
         """Process what was stored but not finished: by an earlier run, or by a dead process.
@@ -107,9 +130,10 @@ class UpdateInbox:
                     include_claimed=include_claimed,
                 )
                 taken = [(r.update_id, r.payload, r.received_at) for r in rows]
-            fresh = [t for t in taken if t[0] not in self._inflight]
-            for update_id, payload, received_at in fresh:
-                self._dispatch(update_id, payload, received_at)
+                fresh = [t for t in taken if t[0] not in self._inflight]
+                counts = await self._flood_counts(session, fresh)
+            for update_id, payload, _ in fresh:
+                self._dispatch(update_id, payload, counts.get(update_id, 0))
             total += len(fresh)
             if len(taken) < 1000 or not fresh:
                 break
@@ -144,21 +168,21 @@ class UpdateInbox:
         async with self._sm.begin() as session:
             return await inbox_repo.prune_processed(session, before=utcnow() - KEEP_PROCESSED)
 
-    def _dispatch(self, update_id: int, payload: dict[str, Any], received_at: datetime) -> None:
+    def _dispatch(self, update_id: int, payload: dict[str, Any], flood_count: int) -> None:
         if update_id in self._inflight:
             return
         self._inflight.add(update_id)
         self._idle.clear()
         key = _ordering_key(payload)
         previous = self._tails.get(key)
-        task = asyncio.create_task(self._run(update_id, payload, received_at, previous, key))
+        task = asyncio.create_task(self._run(update_id, payload, flood_count, previous, key))
         self._tails[key] = task
 
     async def _run(
         self,
         update_id: int,
         payload: dict[str, Any],
-        received_at: datetime,
+        flood_count: int,
         previous: asyncio.Task[None] | None,
         key: int | str,
     ) -> None:
@@ -166,7 +190,7 @@ class UpdateInbox:
             if previous is not None:
                 await asyncio.wait([previous])
             async with self._sem:
-                if not await self._flooding(update_id, payload, received_at):
+                if not await self._flooding(update_id, payload, flood_count):
                     await self._handle(update_id, payload)
             await self._mark_processed(update_id)
         except asyncio.CancelledError:
@@ -180,18 +204,10 @@ class UpdateInbox:
             if not self._inflight:
                 self._idle.set()
 
-    async def _flooding(
-        self, update_id: int, payload: dict[str, Any], received_at: datetime
-    ) -> bool:
+    async def _flooding(self, update_id: int, payload: dict[str, Any], count: int) -> bool:
         """True when this update is over the user's per-minute limit (and so is dropped)."""
         user_id = inbox_repo.sender_id(payload)
-        if self._flood_limit <= 0 or user_id is None:
-            return False
-        async with self._sm() as session:
-            count = await inbox_repo.recent_count(
-                session, user_id=user_id, update_id=update_id, since=received_at - FLOOD_WINDOW
-            )
-        if count <= self._flood_limit:
+        if self._flood_limit <= 0 or count <= self._flood_limit:
             return False
         log.info(
             "update %s: user %s sent more than %d a minute; dropped",
@@ -226,6 +242,30 @@ class UpdateInbox:
             with attempt:
                 async with self._sm.begin() as session:
                     await inbox_repo.mark_processed(session, update_id=update_id)
+
+
+def flood_counts(
+    items: Sequence[tuple[int, int | None, datetime]],
+    arrivals: Sequence[tuple[int, int, datetime]],
+    window: timedelta,
+) -> dict[int, int]:
+    """update id -> updates from the same sender within `window` up to and including it.
+
+    `items`: (update id, sender, arrival) to count for; `arrivals`: (sender, update id, arrival)
+    of every stored update that may count.
+    """
+    by_user: dict[int, list[tuple[int, datetime]]] = {}
+    for user_id, update_id, at in arrivals:
+        by_user.setdefault(user_id, []).append((update_id, at))
+    counts: dict[int, int] = {}
+    for update_id, sender, at in items:
+        if sender is None:
+            continue
+        since = at - window
+        counts[update_id] = sum(
+            1 for uid, when in by_user.get(sender, ()) if uid <= update_id and when >= since
+        )
+    return counts
 
 
 def private_chat_id(payload: dict[str, Any]) -> int | None:

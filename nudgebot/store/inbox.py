@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,18 +94,17 @@ async def release_claims(session: AsyncSession, *, update_ids: Sequence[int]) ->
     )
 
 
-async def recent_count(
-    session: AsyncSession, *, user_id: int, update_id: int, since: datetime
-) -> int:
-    """How many updates from this user arrived since `since`, up to and including this one."""
-    stmt = select(func.count()).where(
-        and_(
-            InboxUpdate.user_id == user_id,
-            InboxUpdate.received_at >= since,
-            InboxUpdate.update_id <= update_id,
-        )
+async def recent_arrivals(
+    session: AsyncSession, *, user_ids: Sequence[int], since: datetime
+) -> list[tuple[int, int, datetime]]:
+    """(user id, update id, arrival) of these users' updates that arrived since `since`."""
+    if not user_ids:
+        return []
+    stmt = select(InboxUpdate.user_id, InboxUpdate.update_id, InboxUpdate.received_at).where(
+        InboxUpdate.user_id.in_(sorted(set(user_ids))), InboxUpdate.received_at >= since
     )
-    return int((await session.execute(stmt)).scalar_one())
+    rows = (await session.execute(stmt)).all()
+    return [(int(u), int(i), at) for u, i, at in rows if u is not None]
 
 
 async def mark_processed(session: AsyncSession, *, update_id: int) -> None:

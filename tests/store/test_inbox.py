@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from nudgebot.ingest import flood_counts
 from nudgebot.store import inbox
 from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import utcnow
@@ -80,7 +81,7 @@ async def test_a_stored_claim_keeps_other_processes_off_until_its_lease_runs_out
         assert [r.update_id for r in everything] == [1, 2]
 
 
-async def test_recent_count_sees_one_users_updates_of_the_last_minute(
+async def test_recent_arrivals_are_these_users_updates_of_the_window(
     sessionmaker: SessionMaker,
 ) -> None:
     now = utcnow()
@@ -89,13 +90,31 @@ async def test_recent_count_sees_one_users_updates_of_the_last_minute(
             session, updates=[_update(1), _update(2)], received_at=now - timedelta(minutes=5)
         )
         await inbox.store_updates(
-            session, updates=[_update(3), _update(4), _update(5, user_id=7)], received_at=now
+            session,
+            updates=[_update(3), _update(4), _update(5, user_id=7), _update(6, user_id=8)],
+            received_at=now,
         )
     async with sessionmaker() as session:
-        since = now - timedelta(minutes=1)
-        assert await inbox.recent_count(session, user_id=42, update_id=4, since=since) == 2
-        assert await inbox.recent_count(session, user_id=42, update_id=3, since=since) == 1
-        assert await inbox.recent_count(session, user_id=7, update_id=5, since=since) == 1
+        rows = await inbox.recent_arrivals(
+            session, user_ids=[42, 7], since=now - timedelta(minutes=1)
+        )
+    assert sorted((u, i) for u, i, _ in rows) == [(7, 5), (42, 3), (42, 4)]
+
+
+def test_flood_counts_count_one_senders_updates_within_the_window_up_to_each() -> None:
+    t0 = utcnow()
+    minute = timedelta(minutes=1)
+    arrivals = [(42, n, t0 + timedelta(seconds=n)) for n in range(1, 26)]
+    arrivals += [(7, 100, t0), (42, 200, t0 + timedelta(minutes=5))]
+    items = [
+        (21, 42, t0 + timedelta(seconds=21)),
+        (25, 42, t0 + timedelta(seconds=25)),
+        (100, 7, t0),
+        (200, 42, t0 + timedelta(minutes=5)),
+        (300, None, t0),
+    ]
+    counts = flood_counts(items, arrivals, minute)
+    assert counts == {21: 21, 25: 25, 100: 1, 200: 1}
 
 
 def test_arrival_time_is_the_message_date_so_a_backlog_is_not_a_flood() -> None:
