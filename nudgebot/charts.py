@@ -5,13 +5,6 @@ from __future__ import annotations
 import io
 from datetime import date
 
-import matplotlib
-
-matplotlib.use("Agg")  # off-screen: no display on a server
-
-from matplotlib import pyplot as plt
-from matplotlib.figure import Figure
-
 
 def week_chart(
     days: list[tuple[date, float]],
@@ -23,41 +16,42 @@ def week_chart(
     unit: str,
 ) -> bytes:
     """A bar per day, the target as a line (or a band for a range)."""
-    fig: Figure = plt.figure(figsize=(7, 3.6), dpi=110)
-    try:
-        ax = fig.add_subplot(1, 1, 1)
-        labels = [d.strftime("%a\n%d %b") for d, _ in days]
-        values = [v for _, v in days]
-        colours = ["#2e7d32" if v >= target_low else "#81c784" for v in values]
-        ax.bar(labels, values, color=colours, width=0.6, zorder=2)
-        if target_low == target_high:
-            ax.axhline(
-                target_low,
-                color="#c62828",
-                linestyle="--",
-                linewidth=1.5,
-                label=f"{target_label}: {target_low} {unit}",
-            )
-        else:
-            ax.axhspan(
-                target_low,
-                target_high,
-                color="#ffcdd2",
-                zorder=0,
-                alpha=0.6,
-                label=f"{target_label}: {target_low}–{target_high} {unit}",
-            )
-        for x, v in enumerate(values):
-            if v > 0:
-                ax.text(x, v, f"{v:.0f}", ha="center", va="bottom", fontsize=8)
-        ax.set_ylabel(unit)
-        ax.set_ylim(0, max([*values, target_high]) * 1.18)
-        ax.set_title(title, fontsize=11)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(fig)
+    # Imported here: matplotlib adds half a second to every start, and only /week needs it.
+    # A bare Figure renders off-screen (Agg) without pyplot's global state or a display.
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 3.6), dpi=110)
+    ax = fig.add_subplot(1, 1, 1)
+    labels = [d.strftime("%a\n%d %b") for d, _ in days]
+    values = [v for _, v in days]
+    colours = ["#2e7d32" if v >= target_low else "#81c784" for v in values]
+    ax.bar(labels, values, color=colours, width=0.6, zorder=2)
+    if target_low == target_high:
+        ax.axhline(
+            target_low,
+            color="#c62828",
+            linestyle="--",
+            linewidth=1.5,
+            label=f"{target_label}: {target_low} {unit}",
+        )
+    else:
+        ax.axhspan(
+            target_low,
+            target_high,
+            color="#ffcdd2",
+            zorder=0,
+            alpha=0.6,
+            label=f"{target_label}: {target_low}–{target_high} {unit}",
+        )
+    for x, v in enumerate(values):
+        if v > 0:
+            ax.text(x, v, f"{v:.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel(unit)
+    ax.set_ylim(0, max([*values, target_high]) * 1.18)
+    ax.set_title(title, fontsize=11)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

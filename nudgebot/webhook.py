@@ -16,11 +16,10 @@ import json
 import logging
 
 from aiohttp import web
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from nudgebot.ingest import UpdateInbox
-from nudgebot.store.db import SessionMaker
+from nudgebot.store.db import SessionMaker, ping
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +85,8 @@ class WebhookServer:
         if self.stopping:
             return web.json_response({"status": "stopping"}, status=503)
         try:
-            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), self._sm() as session:
-                await session.execute(text("SELECT 1"))
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+                await ping(self._sm)
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             return web.json_response(
                 {"status": "database unavailable", "error": type(exc).__name__}, status=503

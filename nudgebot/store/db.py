@@ -63,6 +63,12 @@ def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+async def ping(sessionmaker: SessionMaker) -> None:
+    """A round trip to the database; raises if it does not answer."""
+    async with sessionmaker() as session:
+        await session.execute(text("SELECT 1"))
+
+
 def alembic_config(url: str | None = None) -> Config:
     """Alembic configuration pointing at our migrations folder."""
     cfg = Config()
