@@ -82,7 +82,7 @@ def build_application(
         tips=tips_service,
         checkins=CheckinService(sessionmaker, food_table(content)),
         admin=AdminService(sessionmaker, tips_service, settings.admin_ids, settings.send_rate),
-        privacy=PrivacyService(sessionmaker),
+        privacy=PrivacyService(sessionmaker, content.replies.privacy.retention),
     )
     register_handlers(application)
     return application

@@ -83,12 +83,13 @@ class General(_Section):
 
 class Privacy(_Section):
     mydata_caption: Text
-    mydata_failed: Text
     forget_confirm: Text
     forget_yes: Text
     forget_no: Text
     forget_done: Text
     forget_kept: Text
+    # Part of the /mydata export -> how long that part is kept.
+    retention: dict[str, str]
 
 
 class Onboarding(_Section):

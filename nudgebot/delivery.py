@@ -187,7 +187,8 @@ class OutboxSender:
                     await asyncio.gather(*tasks, return_exceptions=True)
             except asyncio.CancelledError:
                 # Cancelled at shutdown (a send hung past the grace period): every claim not
-                # sent goes back to the queue now rather than after its lease.
+                # sent goes back to the queue now rather than after its lease, the one in flight
+                # too (whether it reached Telegram is unknown: the one message that may repeat).
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -232,13 +233,6 @@ class OutboxSender:
             return  # blocked earlier in this batch; the row was already settled as blocked
         try:
             await self._deliver(row, blocked)
-        except asyncio.CancelledError:
-            # Shutting down mid-send: whether it reached Telegram is unknown, so it is queued
-            # again (the one in-flight message that may repeat).
-            if row.state == "sending":
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(self._release_unsent([row]))
-            raise
         except Exception:
             log.exception("outbox %s: unexpected error; will retry", row.id)
             await self._settle_retry(row, "internal error", counted=True)

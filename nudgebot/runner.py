@@ -77,8 +77,7 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     numeric = logging.getLevelName(level)
     for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "aiohttp.access", "sqlalchemy"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, numeric))
-    for chatty in ("telegram",):
-        logging.getLogger(chatty).setLevel(max(logging.INFO, numeric))
+    logging.getLogger("telegram").setLevel(max(logging.INFO, numeric))
     redact = RedactSecrets(secrets or [])
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)

@@ -359,7 +359,10 @@ class AdminService:
         """A non-admin tried an admin action: kept in the audit log too."""
         async with self._sm.begin() as session:
             await admin_repo.audit(
-                session, admin_id=user_id, action="denied", detail={"attempt": what[:64]}
+                session,
+                admin_id=user_id,
+                action=admin_repo.DENIED_ACTION,
+                detail={"attempt": what[:64]},
             )
 
 

@@ -9,21 +9,13 @@ from nudgebot.store import privacy as privacy_repo
 from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import utcnow
 
-RETENTION = {
-    "profile_and_preferences": "until you send /forget",
-    "checkins": "the foods recognised and their magnesium (not your words), until /forget",
-    "tips_received": "which tip was sent when (so tips don't repeat), until /forget",
-    "tip_feedback": "your 👍, until /forget",
-    "messages_queued_or_sent": "messages sent on the bot's initiative, until /forget",
-    "updates_kept_for_crash_recovery": "your messages as Telegram delivered them, 2 days",
-}
-
 
 class PrivacyService:
     """What a person may ask about their own data."""
 
-    def __init__(self, sessionmaker: SessionMaker) -> None:
+    def __init__(self, sessionmaker: SessionMaker, retention: dict[str, str]) -> None:
         self._sm = sessionmaker
+        self._retention = retention
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything kept about the person, with what each part is and how long it stays."""
@@ -32,7 +24,7 @@ class PrivacyService:
         return {
             "telegram_user_id": user_id,
             "exported_at": utcnow().isoformat(),
-            "how_long_each_part_is_kept": RETENTION,
+            "how_long_each_part_is_kept": self._retention,
             **data,
         }
 

@@ -46,6 +46,10 @@ async def clear_draft(session: AsyncSession, *, admin_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+# The audit action under which a non-admin's attempt at an admin command is kept.
+DENIED_ACTION = "denied"
+
+
 async def audit(
     session: AsyncSession, *, admin_id: int, action: str, detail: dict[str, Any]
 ) -> None:

@@ -50,17 +50,6 @@ async def store_updates(
     return sorted(result.scalars().all())
 
 
-async def pending_updates(session: AsyncSession, *, limit: int = 1000) -> list[InboxUpdate]:
-    """Stored updates not processed yet, oldest first."""
-    stmt = (
-        select(InboxUpdate)
-        .where(InboxUpdate.processed_at.is_(None))
-        .order_by(InboxUpdate.update_id)
-        .limit(limit)
-    )
-    return list((await session.execute(stmt)).scalars().all())
-
-
 async def claim_pending(
     session: AsyncSession,
     *,

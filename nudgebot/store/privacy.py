@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.store.admin import DENIED_ACTION
 from nudgebot.store.models import (
     AdminDraft,
     AuditEntry,
@@ -25,9 +26,6 @@ from nudgebot.store.models import (
     TipLog,
     User,
 )
-
-# A non-admin's attempt at an admin command is audited under their id: theirs to erase.
-DENIED_ACTION = "denied"
 
 
 def _plain(value: Any) -> Any:
@@ -131,6 +129,7 @@ async def erase_user(session: AsyncSession, *, user_id: int) -> dict[str, int]:
         "outbox": delete(Outbox).where(Outbox.user_id == user_id),
         "inbox": delete(InboxUpdate).where(InboxUpdate.user_id == user_id),
         "admin_drafts": delete(AdminDraft).where(AdminDraft.admin_id == user_id),
+        # A non-admin's attempts at admin commands are audited under their id: theirs to erase.
         "audit_log": delete(AuditEntry).where(
             AuditEntry.admin_id == user_id, AuditEntry.action == DENIED_ACTION
         ),

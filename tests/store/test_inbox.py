@@ -3,7 +3,15 @@ from datetime import timedelta
 from nudgebot.ingest import flood_counts
 from nudgebot.store import inbox
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import utcnow
+from nudgebot.store.models import InboxUpdate, utcnow
+
+
+async def _unprocessed(sessionmaker: SessionMaker) -> list[InboxUpdate]:
+    """Every unprocessed update, oldest first, as a single process takes them at start-up."""
+    async with sessionmaker.begin() as session:
+        return await inbox.claim_pending(
+            session, now=utcnow(), lease=timedelta(minutes=2), include_claimed=True
+        )
 
 
 def _update(update_id: int, user_id: int = 42) -> dict[str, object]:
@@ -26,18 +34,18 @@ async def test_store_updates_returns_only_new_ids(sessionmaker: SessionMaker) ->
         assert await inbox.store_updates(session, updates=[_update(2), _update(3)]) == [3]
 
 
-async def test_pending_updates_are_oldest_first_until_marked(sessionmaker: SessionMaker) -> None:
+async def test_unprocessed_updates_are_taken_oldest_first_until_marked(
+    sessionmaker: SessionMaker,
+) -> None:
     async with sessionmaker.begin() as session:
         await inbox.store_updates(session, updates=[_update(7), _update(5, user_id=9)])
-    async with sessionmaker() as session:
-        rows = await inbox.pending_updates(session)
-        assert [r.update_id for r in rows] == [5, 7]
-        assert rows[0].user_id == 9
-        assert rows[0].payload["message"]["text"] == "hi"
+    rows = await _unprocessed(sessionmaker)
+    assert [r.update_id for r in rows] == [5, 7]
+    assert rows[0].user_id == 9
+    assert rows[0].payload["message"]["text"] == "hi"
     async with sessionmaker.begin() as session:
         await inbox.mark_processed(session, update_id=5)
-    async with sessionmaker() as session:
-        assert [r.update_id for r in await inbox.pending_updates(session)] == [7]
+    assert [r.update_id for r in await _unprocessed(sessionmaker)] == [7]
 
 
 async def test_prune_removes_only_old_processed_updates(sessionmaker: SessionMaker) -> None:
@@ -47,8 +55,7 @@ async def test_prune_removes_only_old_processed_updates(sessionmaker: SessionMak
     async with sessionmaker.begin() as session:
         assert await inbox.prune_processed(session, before=utcnow() - timedelta(hours=1)) == 0
         assert await inbox.prune_processed(session, before=utcnow() + timedelta(hours=1)) == 1
-    async with sessionmaker() as session:
-        assert [r.update_id for r in await inbox.pending_updates(session)] == [2]
+    assert [r.update_id for r in await _unprocessed(sessionmaker)] == [2]
 
 
 async def test_a_stored_claim_keeps_other_processes_off_until_its_lease_runs_out(

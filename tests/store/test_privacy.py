@@ -7,6 +7,7 @@ from datetime import date, time
 
 from sqlalchemy import select
 
+from nudgebot.content import load_content
 from nudgebot.services.privacy import PrivacyService
 from nudgebot.store import inbox as inbox_repo
 from nudgebot.store.db import SessionMaker
@@ -24,6 +25,10 @@ from nudgebot.store.models import (
 
 PERSON = 918_273_645  # distinctive, so a leftover shows up anywhere it hides
 OTHER = 555_000_111
+
+
+def _service(sessionmaker: SessionMaker) -> PrivacyService:
+    return PrivacyService(sessionmaker, load_content().replies.privacy.retention)
 
 
 def _message(update_id: int, user_id: int, text: str) -> dict[str, object]:
@@ -109,7 +114,7 @@ async def test_forget_leaves_no_row_about_the_person_in_any_table(
     before = await _everything(sessionmaker)
     assert any(str(PERSON) in row for rows in before.values() for row in rows)
 
-    counts = await PrivacyService(sessionmaker).forget(PERSON)
+    counts = await _service(sessionmaker).forget(PERSON)
 
     assert counts["users"] == 1 and counts["checkins"] == 1 and counts["inbox"] == 2
     after = await _everything(sessionmaker)
@@ -127,7 +132,7 @@ async def test_forget_keeps_an_admins_real_actions_in_the_audit_log(
 ) -> None:
     async with sessionmaker.begin() as session:
         session.add(AuditEntry(admin_id=PERSON, action="broadcast", detail={"id": 1}))
-    await PrivacyService(sessionmaker).forget(PERSON)
+    await _service(sessionmaker).forget(PERSON)
     async with sessionmaker() as session:
         actions = (await session.execute(select(AuditEntry.action))).scalars().all()
     assert actions == ["broadcast"]
@@ -138,7 +143,7 @@ async def test_export_holds_every_kind_of_row_about_the_person_and_none_of_other
 ) -> None:
     await _seed(sessionmaker, PERSON, 100)
     await _seed(sessionmaker, OTHER, 200)
-    data = json.loads(await PrivacyService(sessionmaker).export_json(PERSON))
+    data = json.loads(await _service(sessionmaker).export_json(PERSON))
     assert data["telegram_user_id"] == PERSON
     assert data["profile_and_preferences"]["timezone"] == "Europe/Berlin"
     assert data["profile_and_preferences"]["tip_time"] == "08:00:00"
@@ -159,6 +164,6 @@ async def test_export_holds_every_kind_of_row_about_the_person_and_none_of_other
 async def test_export_of_someone_never_seen_is_empty_not_an_error(
     sessionmaker: SessionMaker,
 ) -> None:
-    data = await PrivacyService(sessionmaker).export(424242)
+    data = await _service(sessionmaker).export(424242)
     assert data["profile_and_preferences"] is None
     assert data["checkins"] == [] and data["updates_kept_for_crash_recovery"] == []
