@@ -21,12 +21,14 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from nudgebot.config import Settings
 from nudgebot.content import Content
+from nudgebot.features.understanding.router import build_router
 from nudgebot.handlers import (
     account,
     admin,
     checkins,
     fallback,
     groups,
+    messages,
     onboarding,
     privacy,
     settings,
@@ -74,15 +76,17 @@ def build_application(
         ).get_updates_request(HTTPXRequest(read_timeout=15, connect_timeout=10))
     application: AnyApplication = builder.build()
     tips_service = TipService(sessionmaker, content)
+    foods = food_table(content)
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         content=content,
         sessionmaker=sessionmaker,
         subscribers=SubscriberService(sessionmaker),
         tips=tips_service,
-        checkins=CheckinService(sessionmaker, food_table(content)),
+        checkins=CheckinService(sessionmaker, foods),
         admin=AdminService(sessionmaker, tips_service, settings.admin_ids, settings.send_rate),
         privacy=PrivacyService(sessionmaker, content.replies.privacy.retention),
+        router=build_router(content, foods),
     )
     register_handlers(application)
     return application
@@ -97,7 +101,7 @@ def register_handlers(application: AnyApplication) -> None:
         ("settings", settings.show_settings),
         ("pause", account.pause_command),
         ("resume", account.resume_command),
-        ("checkin", checkins.checkin_command),
+        ("checkin", messages.checkin_command),
         ("today", checkins.today_command),
         ("week", checkins.week_command),
         ("undo", checkins.undo_command),
@@ -133,7 +137,12 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))
     # Text after the commands, so "/settings" is never read as a typed answer.
     application.add_handler(
-        MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, fallback.text_message)
+        MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, messages.text_message)
+    )
+    # Photos, videos, voice and audio: the caption goes through the router like any text.
+    media = filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE
+    application.add_handler(
+        MessageHandler(new_message & (media | filters.Document.IMAGE), messages.media_message)
     )
     # Last: unknown commands, stickers, photos, anything else in a private chat.
     application.add_handler(MessageHandler(new_message, fallback.anything_else))

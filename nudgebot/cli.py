@@ -118,27 +118,34 @@ def console(
 
 @cli.command()
 def estimate(
-    text: str = typer.Argument(..., help='What was eaten, e.g. "oatmeal with almonds"'),
+    text: str = typer.Argument(..., help='A message, e.g. "oatmeal with almonds"'),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Run the check-in analysis on a text (safety check included) and print it."""
+    """Show what the bot makes of a message: the router's verdict and the meal estimate."""
     import json
 
     from nudgebot.content import load_content
-    from nudgebot.domain.meals import analyse
-    from nudgebot.domain.safety import Safety
+    from nudgebot.features.understanding.router import Intent, build_router
     from nudgebot.services.checkins import food_table
 
     try:
         content = load_content()
     except ContentError as exc:
         _fail(str(exc))
-    safety, meal = analyse(text, food_table(content))
+    verdict = build_router(content, food_table(content)).route(text)
+    meal = verdict.meal
     if as_json:
         typer.echo(
             json.dumps(
                 {
-                    "safety": safety.value if safety else None,
+                    "intent": verdict.intent.value,
+                    "safety": verdict.safety.value if verdict.safety else None,
+                    "reason": verdict.reason,
+                    "referrals": [r.value for r in verdict.referrals],
+                    "command": verdict.command.value if verdict.command else None,
+                    "answer": verdict.entry.id
+                    if verdict.entry
+                    else (verdict.answer.value if verdict.answer else None),
                     "foods": [
                         {
                             "id": i.food.id,
@@ -148,6 +155,7 @@ def estimate(
                             "unit": i.unit,
                             "grams": i.grams,
                             "mg": i.mg,
+                            "source": i.food.source,
                         }
                         for i in (meal.items if meal else ())
                     ],
@@ -159,17 +167,28 @@ def estimate(
             )
         )
         return
-    if safety is Safety.EMERGENCY:
-        typer.echo("safety: emergency (the bot replies with the emergency message only)")
+    typer.echo(f"intent: {verdict.intent.value}")
+    if verdict.intent is Intent.EMERGENCY:
+        typer.echo(f"safety: emergency ({verdict.reason}): the emergency reply only")
         return
-    assert meal is not None
-    for item in meal.items:
-        typer.echo(f"{item.food.name:<32} {item.portion_text:<34} {item.mg:7.1f} mg")
-    typer.echo(f"{'total':<67} {meal.total_mg:7.1f} mg")
-    if meal.unknown:
-        typer.echo(f"not recognised: {', '.join(meal.unknown)}")
-    if safety is Safety.PROFESSIONAL:
-        typer.echo("safety: professional (the reply adds the referral to a doctor or pharmacist)")
+    if verdict.intent is Intent.CRISIS:
+        typer.echo("safety: crisis: the crisis reply only")
+        return
+    if verdict.referrals:
+        typer.echo("referrals: " + ", ".join(r.value for r in verdict.referrals))
+    if verdict.command:
+        typer.echo(f"command: /{verdict.command.value}")
+    if verdict.entry:
+        typer.echo(f"answer: {verdict.entry.id}")
+    elif verdict.answer:
+        typer.echo(f"answer: {verdict.answer.value}")
+    if meal is not None:
+        for item in meal.items:
+            typer.echo(f"{item.food.name:<32} {item.portion_text:<34} {item.mg:7.1f} mg")
+        if meal.items:
+            typer.echo(f"{'total':<67} {meal.total_mg:7.1f} mg")
+        if meal.unknown:
+            typer.echo(f"not recognised: {', '.join(meal.unknown)}")
 
 
 def main() -> None:

@@ -18,8 +18,14 @@ from pydantic import (
 )
 
 from nudgebot.domain import preferences as prefs
+from nudgebot.features.understanding.knowledge import KnowledgeEntry, KnowledgeFile
+from nudgebot.features.understanding.lexicon import Lexicon
+from nudgebot.features.understanding.triage import Referral
 
 MESSAGES_DIR = Path(__file__).resolve().parents[1] / "messages"
+# The one language so far; texts, tips and food names move under messages/<lang>/ with the
+# language issue, the router's lexicons and answers are there already.
+LANGUAGE = "en"
 
 
 class ContentError(Exception):
@@ -236,11 +242,8 @@ class Checkins(_Section):
     suggest_two: Annotated[str, P("first", "second")]
     suggestion: Annotated[str, P("name", "portion", "mg")]
     well_done: Text
-    supplements: Text
-    professional: Text
     reminder: Text
     capped: Text
-    emergency: Text
     today_none: Text
     today_layout: Annotated[str, P("date", "entries", "total_line")]
     today_entry: Annotated[str, P("foods", "mg")]
@@ -254,6 +257,64 @@ class Checkins(_Section):
     chart_unit: Text
     target_single: Annotated[str, P("target")]
     target_range: Annotated[str, P("low", "high")]
+
+
+class SafetyReplies(_Section):
+    """The emergency and crisis replies: a missing one stops the start."""
+
+    emergency: Text
+    crisis: Text
+
+
+class ReferralReplies(_Section):
+    """One text per professional topic the router recognises (triage.Referral)."""
+
+    supplement: Text
+    ppi: Text
+    diuretic: Text
+    bisphosphonate: Text
+    antibiotic: Text
+    digoxin: Text
+    warfarin: Text
+    heart_medicine: Text
+    kidney: Text
+    pregnancy: Text
+    pregnancy_palpitations: Text
+    palpitations: Text
+    high_reading: Text
+    heart_condition: Text
+
+    @model_validator(mode="after")
+    def _every_topic(self) -> ReferralReplies:
+        _keys_exactly(self.model_dump(), tuple(r.value for r in Referral), "referral topics")
+        return self
+
+    def text(self, referral: Referral) -> str:
+        """The text for one topic."""
+        return str(getattr(self, referral.value))
+
+
+class Answers(_Section):
+    knowledge: Annotated[str, P("answer", "source")]
+    target_single: Annotated[str, P("target", "profile")]
+    target_range: Annotated[str, P("low", "high")]
+    target_general: Annotated[str, P("low", "high")]
+    food_info_header: Text
+    food_info_item: Annotated[str, P("name", "portion", "mg")]
+    food_info_footer: Text
+    unanswered: Text
+    pointer: Text
+    photo: Text
+    voice: Text
+
+
+class ChatReplies(_Section):
+    greeting: Text
+    thanks: Text
+    ok: Text
+    bye: Text
+    compliment: Text
+    set_up_hint: Text
 
 
 class Admin(_Section):
@@ -328,6 +389,10 @@ class Replies(_Section):
     """messages/replies.toml: every sentence the bot says outside tips and food data."""
 
     general: General
+    safety: SafetyReplies
+    referral: ReferralReplies
+    answers: Answers
+    chat: ChatReplies
     onboarding: Onboarding
     summary: Summary
     settings: Settings
@@ -429,6 +494,9 @@ class FoodEntry(_Section):
     units: dict[str, float]
     default_unit: str
     source: Annotated[str, StringConstraints(min_length=3)]
+    # High in vitamin K (NIH Clinical Center, warfarin and vitamin K): never suggested to someone
+    # who takes warfarin, whose vitamin K intake should stay steady.
+    vitamin_k_rich: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> FoodEntry:
@@ -475,6 +543,8 @@ class Content:
     replies: Replies
     tips: tuple[TipEntry, ...]
     foods: tuple[FoodEntry, ...]
+    lexicon: Lexicon  # messages/en/understanding.toml: how the router reads a message
+    knowledge: tuple[KnowledgeEntry, ...]  # messages/en/knowledge.toml: sourced answers
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -519,4 +589,21 @@ def load_content(directory: Path = MESSAGES_DIR) -> Content:
         foods = FoodFile.model_validate(food_data)
     except ValidationError as exc:
         raise _explain(foods_path, exc, food_data) from None
-    return Content(replies=replies, tips=tuple(tips.tip), foods=tuple(foods.food))
+    lexicon_path = directory / LANGUAGE / "understanding.toml"
+    try:
+        lexicon = Lexicon.model_validate(_read_toml(lexicon_path))
+    except ValidationError as exc:
+        raise _explain(lexicon_path, exc) from None
+    knowledge_path = directory / LANGUAGE / "knowledge.toml"
+    knowledge_data = _read_toml(knowledge_path)
+    try:
+        knowledge = KnowledgeFile.model_validate(knowledge_data)
+    except ValidationError as exc:
+        raise _explain(knowledge_path, exc, knowledge_data) from None
+    return Content(
+        replies=replies,
+        tips=tuple(tips.tip),
+        foods=tuple(foods.food),
+        lexicon=lexicon,
+        knowledge=tuple(knowledge.entry),
+    )

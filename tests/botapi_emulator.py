@@ -264,6 +264,22 @@ class BotApiEmulator:
             content["caption"] = caption
         return self._user_message(user_id, first_name, None, "private", **content)
 
+    def send_voice(
+        self, user_id: int, caption: str | None = None, *, first_name: str = "Ada"
+    ) -> dict[str, Any]:
+        """The user sends a voice message, optionally captioned."""
+        content: dict[str, Any] = {
+            "voice": {
+                "file_id": "AwADvoice",
+                "file_unique_id": "vc1",
+                "duration": 3,
+                "mime_type": "audio/ogg",
+            }
+        }
+        if caption:
+            content["caption"] = caption
+        return self._user_message(user_id, first_name, None, "private", **content)
+
     def edit_text(
         self, user_id: int, message_id: int, new_text: str, *, first_name: str = "Ada"
     ) -> dict[str, Any]:

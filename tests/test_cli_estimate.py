@@ -27,21 +27,35 @@ def test_json_lists_foods_total_unrecognised_and_safety() -> None:
         "unit": "handful",
         "grams": 28.0,
         "mg": 80.0,
+        "source": "NIH ODS magnesium fact sheet, Table 2",
     }
     assert data["total_mg"] == 175.0
     assert data["unrecognised"] == ["zorblax"]
-    assert data["safety"] is None
+    assert data["safety"] is None and data["intent"] == "meal"
 
 
-def test_json_reports_the_safety_category() -> None:
+def test_json_reports_the_router_verdict() -> None:
     emergency = json.loads(_estimate("sudden chest pain", "--json").stdout)
-    assert emergency["safety"] == "emergency" and emergency["foods"] == []
+    assert emergency["intent"] == "emergency" and emergency["safety"] == "emergency"
+    assert emergency["foods"] == []
+    crisis = json.loads(_estimate("i dont want to be alive anymore", "--json").stdout)
+    assert (crisis["intent"], crisis["safety"]) == ("crisis", "crisis")
     professional = json.loads(_estimate("spinach and my magnesium tablets", "--json").stdout)
-    assert professional["safety"] == "professional"
+    assert (professional["intent"], professional["safety"]) == ("meal", "professional")
+    assert professional["referrals"] == ["supplement"]
     assert [f["id"] for f in professional["foods"]] == ["spinach_cooked"]
+    question = json.loads(_estimate("is magnesium good for blood pressure?", "--json").stdout)
+    assert (question["intent"], question["safety"]) == ("question", None)
+    thanks = json.loads(_estimate("thank you!", "--json").stdout)
+    assert thanks["intent"] == "chat"
+    stop = json.loads(_estimate("stop sending me tips", "--json").stdout)
+    assert (stop["intent"], stop["command"]) == ("command", "stop")
+    other = json.loads(_estimate("asdfgh", "--json").stdout)
+    assert other["intent"] == "other"
 
 
 def test_plain_output_is_a_readable_table() -> None:
     result = _estimate("a handful of cashews")
     assert result.returncode == 0
+    assert "intent: meal" in result.stdout
     assert "cashews, dry roasted" in result.stdout and "74.0 mg" in result.stdout

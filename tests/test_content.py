@@ -1,3 +1,4 @@
+import re
 import shutil
 from pathlib import Path
 
@@ -146,3 +147,39 @@ def test_an_overlong_tip_stops_the_start(messages_copy: Path) -> None:
     path.write_text(text[:start] + "x" * 600 + text[start:])
     with pytest.raises(ContentError, match="stress-003"):
         load_content(messages_copy)
+
+
+def test_a_missing_crisis_text_stops_the_start(messages_copy: Path) -> None:
+    _edit(messages_copy / "replies.toml", "crisis = ", "crisis_text = ")
+    with pytest.raises(ContentError, match=r"safety\.crisis"):
+        load_content(messages_copy)
+
+
+def test_a_referral_topic_without_its_text_stops_the_start(messages_copy: Path) -> None:
+    _edit(messages_copy / "replies.toml", "warfarin = ", "warfarin_text = ")
+    with pytest.raises(ContentError, match=r"referral"):
+        load_content(messages_copy)
+
+
+def test_a_router_pattern_that_does_not_compile_names_file_and_list(messages_copy: Path) -> None:
+    _edit(messages_copy / "en" / "understanding.toml", "'agony',", "'ago(ny',")
+    with pytest.raises(ContentError, match=r"understanding\.toml.*emergency\.pain"):
+        load_content(messages_copy)
+
+
+def test_a_knowledge_answer_with_a_placeholder_stops_the_start(messages_copy: Path) -> None:
+    path = messages_copy / "en" / "knowledge.toml"
+    _edit(path, 'answer = """', 'answer = """{name} ')
+    with pytest.raises(ContentError, match=r"knowledge\.toml.*placeholders"):
+        load_content(messages_copy)
+
+
+def test_every_knowledge_answer_names_its_source_and_never_a_supplement_dose() -> None:
+    entries = load_content().knowledge
+    assert len(entries) >= 40
+    for entry in entries:
+        assert entry.source.strip(), entry.id
+        if entry.topic == "supplements":
+            # The only figure a supplement answer may give is the adult upper limit.
+            figures = set(re.findall(r"(\d[\d,]*) ?mg", entry.answer))
+            assert figures <= {"350"}, (entry.id, figures)

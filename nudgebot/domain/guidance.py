@@ -20,9 +20,17 @@ def default_serving_mg(food: Food) -> float:
 
 
 def suggest_additions(
-    foods: Sequence[Food], eaten: Iterable[str], *, seed: int, count: int = 2
+    foods: Sequence[Food],
+    eaten: Iterable[str],
+    *,
+    seed: int,
+    count: int = 2,
+    avoid_vitamin_k: bool = False,
 ) -> list[Food]:
-    """One or two magnesium-rich foods from different groups, not eaten today, varied by seed."""
+    """One or two magnesium-rich foods from different groups, not eaten today, varied by seed.
+
+    With `avoid_vitamin_k` (the person takes warfarin) vitamin-K-rich greens are never offered.
+    """
     eaten_ids = set(eaten)
     picks: list[Food] = []
     categories = list(SUGGESTION_CATEGORIES)
@@ -34,6 +42,7 @@ def suggest_additions(
                 for f in foods
                 if f.category == category
                 and f.id not in eaten_ids
+                and not (avoid_vitamin_k and f.vitamin_k_rich)
                 and default_serving_mg(f) >= MIN_SUGGESTION_MG
             ),
             key=lambda f: (-default_serving_mg(f), f.id),

@@ -17,9 +17,10 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-from nudgebot.domain.safety import Safety, classify
-
 GRAMS_PER_OZ = 28.35
+# Typo matching is for food names: longer phrases are sentences, and matching them guesses.
+MAX_FUZZY_WORDS = 4
+MAX_FUZZY_CHARS = 40
 GLASS_ML = 250.0
 # "200 bananas" is a typo or a joke: counts are capped, and the reply says so.
 MAX_QUANTITY = 50.0
@@ -232,6 +233,7 @@ class Food:
     default_unit: str
     source: str
     category: str = ""
+    vitamin_k_rich: bool = False
 
     @property
     def mg_per_gram(self) -> float:
@@ -297,6 +299,15 @@ class FoodTable:
                     self._by_phrase[key] = food
 
     @cached_property
+    def _phrases(self) -> list[str]:
+        return list(self._by_phrase)
+
+    @cached_property
+    def _first_words(self) -> frozenset[str]:
+        """The first word of every name of two words or more."""
+        return frozenset(p.split()[0] for p in self._by_phrase if " " in p)
+
+    @cached_property
     def _max_words(self) -> int:
         return max((len(p.split()) for p in self._by_phrase), default=1)
 
@@ -311,11 +322,9 @@ class FoodTable:
 
     def fuzzy(self, phrase: str) -> Food | None:
         """The food a phrase names with a small typo, if one stands out."""
-        if len(phrase) < 4:
-            return None
-        best = process.extractOne(
-            phrase, self._by_phrase.keys(), scorer=fuzz.ratio, score_cutoff=85
-        )
+        if len(phrase) < 4 or len(phrase) > MAX_FUZZY_CHARS or phrase.count(" ") >= MAX_FUZZY_WORDS:
+            return None  # a sentence is not a misspelt food name
+        best = process.extractOne(phrase, self._phrases, scorer=fuzz.ratio, score_cutoff=85)
         return self._by_phrase[best[0]] if best else None
 
     def find_all(self, words: list[str]) -> tuple[list[tuple[int, Food]], list[str]]:
@@ -324,6 +333,8 @@ class FoodTable:
         found: list[tuple[int, Food]] = []
         for size in range(min(self._max_words, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
+                if size > 1 and words[start] not in self._first_words:
+                    continue
                 if any(used[start : start + size]):
                     continue
                 food = self.exact(" ".join(words[start : start + size]))
@@ -338,6 +349,8 @@ class FoodTable:
 def normalise(text: str) -> str:
     """Lower case, no accents, fractions as decimals, punctuation as spaces."""
     for symbol, value in UNICODE_FRACTIONS.items():
+        if symbol not in text:
+            continue
         fraction = float(value)
 
         def mixed(m: re.Match[str], fraction: float = fraction) -> str:
@@ -351,9 +364,10 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<=\D)\.|\.(?=\D|$)", ",", text)  # a full stop ends a part; 1.5 stays
     text = text.replace("'", "").replace("-", " ")
     # "1 and a half" / "one and a half" before "and" splits the text into parts
-    text = re.sub(r"\b(\d+) and a half\b", lambda m: f"{int(m[1]) + 0.5:g}", text)
-    for word, whole in (("one", 1), ("two", 2), ("three", 3)):
-        text = re.sub(rf"\b{word} and a half\b", f"{whole + 0.5:g}", text)
+    if "and a half" in text:
+        text = re.sub(r"\b(\d+) and a half\b", lambda m: f"{int(m[1]) + 0.5:g}", text)
+        for word, whole in (("one", 1), ("two", 2), ("three", 3)):
+            text = re.sub(rf"\b{word} and a half\b", f"{whole + 0.5:g}", text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -492,18 +506,3 @@ def estimate_meal(text: str, table: FoodTable) -> MealEstimate:
         elif not found and rest:
             unknown.append(" ".join(rest))
     return MealEstimate(tuple(items), tuple(dict.fromkeys(unknown)))
-
-
-def analyse(text: str, table: FoodTable) -> tuple[Safety | None, MealEstimate | None]:
-    """The safety category first; the meal estimate unless it is an emergency.
-
-    Parts that are about supplements or conditions are answered by the referral, so they are
-    not listed as unrecognised food.
-    """
-    safety = classify(text)
-    if safety is Safety.EMERGENCY:
-        return safety, None
-    meal = estimate_meal(text, table)
-    if safety is not None:
-        meal = MealEstimate(meal.items, tuple(u for u in meal.unknown if classify(u) is None))
-    return safety, meal

@@ -13,6 +13,7 @@ from nudgebot.content import MAX_TIP_TEXT, Replies
 from nudgebot.delivery import markup_of
 from nudgebot.domain.limits import fit_callback_data
 from nudgebot.domain.preferences import TOPICS
+from nudgebot.features.understanding import views
 from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime
 from nudgebot.services.admin import TIPS_PAGE, AdminError, AudienceInfo, Progress
 
@@ -143,6 +144,12 @@ async def admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     kind, step, _ = draft
     r = rt.replies
+    if (kind, step) in (("addtip", "text"), ("broadcast", "message")):
+        # An emergency or a crisis is answered even in the middle of a draft (which stays open).
+        verdict = rt.router.route(message.text or message.caption or "", awaiting_answer=True)
+        if verdict.urgent:
+            await reply(update, context, views.urgent_text(r, verdict))
+            raise ApplicationHandlerStop
     try:
         if (kind, step) == ("addtip", "text") and message.text:
             preview = await rt.admin.addtip_text(user.id, message.text, r.admin.default_source)

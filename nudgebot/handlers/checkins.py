@@ -1,4 +1,4 @@
-"""Meal check-ins: free text, /checkin, /today, /undo, /week; and the emergency reply."""
+"""Meal check-ins: recording what the router recognised, /today, /undo, /week."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from nudgebot.charts import week_chart
 from nudgebot.content import Replies
 from nudgebot.domain.guidance import default_serving_mg
 from nudgebot.domain.meals import Food
-from nudgebot.domain.safety import mentions_supplements
 from nudgebot.domain.targets import Target
+from nudgebot.features.understanding import views
+from nudgebot.features.understanding.router import Verdict
 from nudgebot.handlers.common import ids, reply, runtime
 from nudgebot.services.checkins import CheckinKind, CheckinResult
 
@@ -44,8 +45,8 @@ def _suggestion(r: Replies, food: Food) -> str:
     )
 
 
-def render_checkin(r: Replies, result: CheckinResult, text: str) -> str:
-    """One short message: items, meal total, day against target, additions, referrals."""
+def render_checkin(r: Replies, result: CheckinResult) -> str:
+    """One short message: items, meal total, day against target, additions, reminder."""
     c = r.checkin
     lines: list[str] = []
     estimate = result.estimate
@@ -74,38 +75,28 @@ def render_checkin(r: Replies, result: CheckinResult, text: str) -> str:
         if estimate.unknown:
             lines.append("")
             lines.append(c.unknown.format(items=", ".join(estimate.unknown)[:200]))
-    if result.professional:
-        lines.append("")
-        lines.append(c.supplements if mentions_supplements(text) else c.professional)
-    if result.remind and not result.professional:
+    if result.remind:
         lines.append("")
         lines.append(c.reminder)
     return "\n".join(lines)
 
 
-async def record_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """A meal written in plain words (free text or /checkin's argument)."""
+async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdict: Verdict) -> None:
+    """Store a meal the router recognised; the reply starts with any referral it carries."""
     rt = runtime(context)
     user_id, _ = ids(update)
-    result = await rt.checkins.record(user_id=user_id, text=text, update_id=update.update_id)
-    if result.kind is CheckinKind.EMERGENCY:
-        await reply(update, context, rt.replies.checkin.emergency)
-        return
-    await reply(update, context, render_checkin(rt.replies, result, text))
-
-
-async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/checkin [what you ate]."""
-    rt = runtime(context)
-    user_id, _ = ids(update)
-    if await rt.subscribers.get(user_id) is None:
-        await reply(update, context, rt.replies.general.not_started)
-        return
-    text = " ".join(context.args or [])
-    if not text.strip():
-        await reply(update, context, rt.replies.checkin.prompt)
-        return
-    await record_text(update, context, text)
+    assert verdict.meal is not None
+    result = await rt.checkins.record(
+        user_id=user_id,
+        estimate=verdict.meal,
+        update_id=update.update_id,
+        referred=bool(verdict.referrals),
+        warfarin=verdict.mentions_warfarin,
+    )
+    text = render_checkin(rt.replies, result)
+    if verdict.referrals:
+        text = f"{views.referral_text(rt.replies, verdict.referrals)}\n\n{text}"
+    await reply(update, context, text)
 
 
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

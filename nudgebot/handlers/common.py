@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from nudgebot.config import Settings
 from nudgebot.content import Content, Replies
 from nudgebot.domain.limits import MAX_MESSAGE_CHARS, split_message
+from nudgebot.features.understanding.router import Router
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.privacy import PrivacyService
@@ -36,6 +37,7 @@ class Runtime:
     checkins: CheckinService
     admin: AdminService
     privacy: PrivacyService
+    router: Router
 
     @property
     def replies(self) -> Replies:

@@ -1,4 +1,4 @@
-"""Free text, unknown commands, stickers and photos; and the error handler."""
+"""Unknown commands, stickers and other messages; stale buttons; and the error handler."""
 
 from __future__ import annotations
 
@@ -10,36 +10,13 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from nudgebot.domain.safety import Safety, classify
-from nudgebot.handlers.checkins import record_text
 from nudgebot.handlers.common import ids, reply, runtime
-from nudgebot.handlers.onboarding import typed_answer
 
 log = logging.getLogger(__name__)
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Plain text: red flags first, then an answer to the open question, or a meal check-in."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    rt = runtime(context)
-    if classify(message.text) is Safety.EMERGENCY:
-        # Whatever else is going on (even mid-onboarding): the emergency reply and nothing else.
-        await reply(update, context, rt.replies.checkin.emergency)
-        return
-    user_id, _ = ids(update)
-    sub = await rt.subscribers.get(user_id)
-    if sub is None:
-        await reply(update, context, rt.replies.general.not_started)
-        return
-    if sub.flow is not None:
-        await typed_answer(update, context, sub, message.text)
-        return
-    await record_text(update, context, message.text)
-
-
 async def anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice, unknown commands: a short pointer to /help."""
+    """Stickers, unknown commands, locations and the like: a short pointer to /help."""
     await reply(update, context, runtime(context).replies.general.unknown)
 
 

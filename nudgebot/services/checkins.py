@@ -1,4 +1,4 @@
-"""Meal check-ins: safety first, then the estimate, the running total and what to add."""
+"""Meal check-ins: store what the router recognised, total the day, suggest what to add."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from enum import Enum
 
 from nudgebot.content import Content
 from nudgebot.domain.guidance import reminder_due, suggest_additions
-from nudgebot.domain.meals import Food, FoodTable, MealEstimate, analyse
-from nudgebot.domain.safety import Safety
+from nudgebot.domain.meals import Food, FoodTable, MealEstimate
 from nudgebot.domain.targets import Target, daily_target
 from nudgebot.domain.timezones import local_now
 from nudgebot.store import checkins as checkins_repo
@@ -19,7 +18,6 @@ from nudgebot.store.models import User, utcnow
 
 
 class CheckinKind(Enum):
-    EMERGENCY = "emergency"  # red flag: emergency reply only, nothing stored
     RECORDED = "recorded"
     NOTHING_RECOGNISED = "nothing_recognised"  # nothing stored; the bot asks what it was
     DUPLICATE = "duplicate"  # the same update again (after a crash): nothing new stored
@@ -34,7 +32,6 @@ class CheckinResult:
     day_total_mg: float = 0.0
     target: Target | None = None
     suggestions: tuple[Food, ...] = ()
-    professional: bool = False  # supplements, kidney disease, heart medication, pregnancy...
     remind: bool = False  # add the weekly "a doctor or dietitian gives personal advice" line
 
 
@@ -72,6 +69,7 @@ def food_table(content: Content) -> FoodTable:
                 default_unit=f.default_unit,
                 source=f.source,
                 category=f.category,
+                vitamin_k_rich=f.vitamin_k_rich,
             )
             for f in content.foods
         ]
@@ -93,23 +91,29 @@ class CheckinService:
         self._sm = sessionmaker
         self.table = table
 
-    def analyse(self, text: str) -> tuple[Safety | None, MealEstimate | None]:
-        """The safety category and, unless it is an emergency, the meal estimate."""
-        return analyse(text, self.table)
-
     async def record(
-        self, *, user_id: int, text: str, update_id: int | None, now: datetime | None = None
+        self,
+        *,
+        user_id: int,
+        estimate: MealEstimate,
+        update_id: int | None,
+        referred: bool = False,
+        warfarin: bool = False,
+        now: datetime | None = None,
     ) -> CheckinResult:
-        """Check a message for red flags, estimate it, store it and total the day."""
+        """Store a recognised meal and total the day.
+
+        `referred`: the reply already sends the person to a professional (no weekly reminder on
+        top). `warfarin`: they mentioned warfarin; remembered, so that suggestions from now on
+        leave out vitamin-K-rich greens.
+        """
         now = now or utcnow()
-        safety, estimate = self.analyse(text)
-        if safety is Safety.EMERGENCY or estimate is None:
-            return CheckinResult(CheckinKind.EMERGENCY)
-        professional = safety is Safety.PROFESSIONAL
         async with self._sm.begin() as session:
             user = await users_repo.get_user(session, user_id=user_id, for_update=True)
             if user is None:
                 raise LookupError(f"no subscriber {user_id}")
+            if warfarin and user.warfarin_noted_at is None:
+                user.warfarin_noted_at = now
             today = _local_today(user, now)
             stored = False
             if estimate.items:
@@ -131,18 +135,20 @@ class CheckinService:
                     total_mg=round(estimate.total_mg, 1),
                 )
             day = await checkins_repo.day_checkins(session, user_id=user_id, local_date=today)
-            remind = professional or reminder_due(user.reminded_at, now)
-            if remind:
+            due = reminder_due(user.reminded_at, now) and bool(estimate.items)
+            if due or referred:
                 user.reminded_at = now
+            remind = due and not referred
+            avoid_vitamin_k = user.warfarin_noted_at is not None
         if not estimate.items:
-            return CheckinResult(
-                CheckinKind.NOTHING_RECOGNISED,
-                estimate,
-                professional=professional,
-                remind=professional,
-            )
+            return CheckinResult(CheckinKind.NOTHING_RECOGNISED, estimate)
         eaten = {item["food"] for c in day for item in c.items}
-        suggestions = suggest_additions(self.table.foods, eaten, seed=today.toordinal() + len(day))
+        suggestions = suggest_additions(
+            self.table.foods,
+            eaten,
+            seed=today.toordinal() + len(day),
+            avoid_vitamin_k=avoid_vitamin_k,
+        )
         kind = CheckinKind.RECORDED if stored or update_id is None else CheckinKind.DUPLICATE
         return CheckinResult(
             kind,
@@ -150,9 +156,13 @@ class CheckinService:
             day_total_mg=sum(c.total_mg for c in day),
             target=_target(user),
             suggestions=tuple(suggestions),
-            professional=professional,
             remind=remind,
         )
+
+    async def note_warfarin(self, *, user_id: int) -> None:
+        """Remember a mention of warfarin outside a check-in (a question about it)."""
+        async with self._sm.begin() as session:
+            await users_repo.note_warfarin(session, user_id=user_id)
 
     async def today(self, *, user_id: int, now: datetime | None = None) -> DaySummary | None:
         """Today's check-ins and total against the target."""

@@ -98,6 +98,9 @@ class User(Base):
     blocked_at: Mapped[datetime | None]
     # When guidance last reminded this person that a doctor or dietitian gives personal advice.
     reminded_at: Mapped[datetime | None]
+    # When the person mentioned warfarin or another blood thinner: from then on the foods the bot
+    # suggests leave out vitamin-K-rich greens (their intake should stay steady, not grow).
+    warfarin_noted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

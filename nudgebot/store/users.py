@@ -35,3 +35,12 @@ async def mark_blocked(session: AsyncSession, *, user_id: int) -> None:
         .where(User.id == user_id)
         .values(status="blocked", blocked_at=utcnow(), next_due_utc=None, updated_at=utcnow())
     )
+
+
+async def note_warfarin(session: AsyncSession, *, user_id: int) -> None:
+    """Remember that this person takes warfarin (first mention kept)."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id, User.warfarin_noted_at.is_(None))
+        .values(warfarin_noted_at=utcnow(), updated_at=utcnow())
+    )

@@ -31,3 +31,22 @@ async def bot(
     process = sqlite_bot(emulator, tmp_path)
     async with running(process, request):
         yield process
+
+
+ADMIN = 9000
+
+
+@pytest.fixture
+async def admin_bot(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    """A started bot on a fresh SQLite file with user 9000 as its admin."""
+    process = BotProcess(
+        emulator,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        workdir=tmp_path,
+        env={"NUDGEBOT_ADMIN_IDS": str(ADMIN)},
+    )
+    await process.start()
+    try:
+        yield process
+    finally:
+        await process.stop()

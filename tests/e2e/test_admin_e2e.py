@@ -6,7 +6,6 @@ import asyncio
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,21 +20,6 @@ pytestmark = pytest.mark.e2e
 ADMIN = 9000
 STRANGER = 5001
 SUBSCRIBERS = range(20001, 20301)  # 300
-
-
-@pytest.fixture
-async def admin_bot(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(
-        emulator,
-        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-        workdir=tmp_path,
-        env={"NUDGEBOT_ADMIN_IDS": str(ADMIN)},
-    )
-    await process.start()
-    try:
-        yield process
-    finally:
-        await process.stop()
 
 
 def _db(tmp_path: Path) -> sqlite3.Connection:

@@ -202,24 +202,23 @@ async def test_an_update_in_flight_when_the_bot_is_killed_is_answered_after_rest
     await emulator.wait_for_text(ADA, "Here is what I can do", since=0)
 
 
-async def test_sticker_and_photo_get_a_pointer_to_help(
+async def test_sticker_and_unknown_command_get_a_pointer_to_help(
     emulator: BotApiEmulator, bot: BotProcess
 ) -> None:
     emulator.send_sticker(ADA)
-    await emulator.wait_for_text(ADA, "/help lists what I can do")
-    emulator.send_photo(ADA, caption="my lunch")
     await emulator.wait_for_text(ADA, "/help lists what I can do")
     emulator.send_text(ADA, "/frobnicate")
     await emulator.wait_for_text(ADA, "/help lists what I can do")
 
 
-async def test_random_text_outside_a_flow_is_asked_about_and_points_to_help(
+async def test_random_text_outside_a_flow_gets_examples_and_points_to_help(
     emulator: BotApiEmulator, bot: BotProcess
 ) -> None:
     await _onboard_by_buttons(emulator)
-    emulator.send_text(ADA, "what's up?")
-    await emulator.wait_for_text(ADA, "couldn't find a food I know")
-    assert "/help" in emulator.last_text(ADA)
+    emulator.send_text(ADA, "asdf qwerty")
+    pointer = (await emulator.wait_for_text(ADA, "not sure what you meant")).params["text"]
+    assert "/help" in pointer and "oatmeal with almonds" in pointer
+    assert "couldn't find a food" not in pointer
 
 
 async def test_stop_then_start_brings_tips_back_with_settings_kept(

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from nudgebot.content import load_content
+from nudgebot.domain.meals import MealEstimate, estimate_meal
 from nudgebot.services.checkins import CheckinKind, CheckinService, food_table, streak
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.store.db import SessionMaker
@@ -12,6 +13,10 @@ from nudgebot.store.models import Checkin
 CONTENT = load_content()
 TABLE = food_table(CONTENT)
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+def meal(text: str) -> MealEstimate:
+    return estimate_meal(text, TABLE)
 
 
 @pytest.fixture
@@ -35,14 +40,17 @@ async def test_a_checkin_is_stored_and_totalled_against_the_personal_target(
     service: CheckinService, sessionmaker: SessionMaker
 ) -> None:
     result = await service.record(
-        user_id=1, text="oatmeal with almonds and a banana", update_id=10, now=NOW
+        user_id=1,
+        estimate=meal("oatmeal with almonds and a banana"),
+        update_id=10,
+        now=NOW,
     )
     assert result.kind is CheckinKind.RECORDED
     assert result.day_total_mg == pytest.approx(175)
     assert result.target is not None and (result.target.low, result.target.high) == (320, 320)
     assert 1 <= len(result.suggestions) <= 2
     assert not {f.id for f in result.suggestions} & {"oatmeal", "almonds", "banana"}
-    second = await service.record(user_id=1, text="½ cup spinach", update_id=11, now=NOW)
+    second = await service.record(user_id=1, estimate=meal("½ cup spinach"), update_id=11, now=NOW)
     assert second.day_total_mg == pytest.approx(175 + 78)
     assert await _count(sessionmaker) == 2
 
@@ -50,58 +58,82 @@ async def test_a_checkin_is_stored_and_totalled_against_the_personal_target(
 async def test_the_same_update_replayed_after_a_crash_is_stored_once(
     service: CheckinService, sessionmaker: SessionMaker
 ) -> None:
-    await service.record(user_id=1, text="a banana", update_id=42, now=NOW)
-    again = await service.record(user_id=1, text="a banana", update_id=42, now=NOW)
+    await service.record(user_id=1, estimate=meal("a banana"), update_id=42, now=NOW)
+    again = await service.record(user_id=1, estimate=meal("a banana"), update_id=42, now=NOW)
     assert again.kind is CheckinKind.DUPLICATE
     assert again.day_total_mg == pytest.approx(32)
     assert await _count(sessionmaker) == 1
 
 
-async def test_a_red_flag_stores_nothing(
-    service: CheckinService, sessionmaker: SessionMaker
-) -> None:
-    result = await service.record(
-        user_id=1, text="chest pain after my oatmeal", update_id=1, now=NOW
-    )
-    assert result.kind is CheckinKind.EMERGENCY and result.estimate is None
-    assert await _count(sessionmaker) == 0
-
-
 async def test_nothing_recognised_stores_nothing_and_names_the_text(
     service: CheckinService, sessionmaker: SessionMaker
 ) -> None:
-    result = await service.record(user_id=1, text="something crunchy", update_id=1, now=NOW)
+    result = await service.record(
+        user_id=1, estimate=meal("something crunchy"), update_id=1, now=NOW
+    )
     assert result.kind is CheckinKind.NOTHING_RECOGNISED
     assert result.estimate is not None and result.estimate.unknown == ("something crunchy",)
     assert await _count(sessionmaker) == 0
 
 
-async def test_supplement_mentions_get_the_professional_referral(
+async def test_a_reply_with_a_referral_does_not_add_the_weekly_reminder(
     service: CheckinService,
 ) -> None:
-    result = await service.record(
-        user_id=1, text="oatmeal and my magnesium pills", update_id=1, now=NOW
+    referred = await service.record(
+        user_id=1, estimate=meal("oatmeal"), update_id=1, referred=True, now=NOW
     )
-    assert result.professional and result.kind is CheckinKind.RECORDED
-    assert result.estimate is not None and result.estimate.unknown == ()
+    next_day = await service.record(
+        user_id=1, estimate=meal("a banana"), update_id=2, now=NOW + timedelta(days=1)
+    )
+    assert referred.kind is CheckinKind.RECORDED
+    assert (referred.remind, next_day.remind) == (False, False)
+
+
+async def test_after_warfarin_is_mentioned_no_vitamin_k_rich_food_is_suggested(
+    service: CheckinService,
+) -> None:
+    rich = {f.id for f in TABLE.foods if f.vitamin_k_rich}
+    assert {"spinach_cooked", "kale_cooked", "collard_greens", "swiss_chard"} <= rich
+    await service.record(user_id=1, estimate=meal("a banana"), update_id=1, warfarin=True, now=NOW)
+    suggested: set[str] = set()
+    for n in range(2, 40):  # the seed varies the picks: every day of many
+        result = await service.record(
+            user_id=1, estimate=meal("a banana"), update_id=n, now=NOW + timedelta(days=n)
+        )
+        suggested |= {f.id for f in result.suggestions}
+    assert suggested and not suggested & rich
+
+
+async def test_without_warfarin_leafy_greens_are_suggested(service: CheckinService) -> None:
+    suggested: set[str] = set()
+    for n in range(1, 40):
+        result = await service.record(
+            user_id=1, estimate=meal("a banana"), update_id=n, now=NOW + timedelta(days=n)
+        )
+        suggested |= {f.id for f in result.suggestions}
+    assert suggested & {f.id for f in TABLE.foods if f.vitamin_k_rich}
 
 
 async def test_the_reminder_comes_at_most_weekly(service: CheckinService) -> None:
-    first = await service.record(user_id=1, text="a banana", update_id=1, now=NOW)
+    first = await service.record(user_id=1, estimate=meal("a banana"), update_id=1, now=NOW)
     soon = await service.record(
-        user_id=1, text="a banana", update_id=2, now=NOW + timedelta(days=3)
+        user_id=1, estimate=meal("a banana"), update_id=2, now=NOW + timedelta(days=3)
     )
     later = await service.record(
-        user_id=1, text="a banana", update_id=3, now=NOW + timedelta(days=7)
+        user_id=1, estimate=meal("a banana"), update_id=3, now=NOW + timedelta(days=7)
     )
     assert (first.remind, soon.remind, later.remind) == (True, False, True)
 
 
 async def test_today_undo_and_week(service: CheckinService) -> None:
-    await service.record(user_id=1, text="a banana", update_id=1, now=NOW - timedelta(days=2))
-    await service.record(user_id=1, text="a banana", update_id=2, now=NOW - timedelta(days=1))
-    await service.record(user_id=1, text="a handful of cashews", update_id=3, now=NOW)
-    await service.record(user_id=1, text="a banana", update_id=4, now=NOW)
+    await service.record(
+        user_id=1, estimate=meal("a banana"), update_id=1, now=NOW - timedelta(days=2)
+    )
+    await service.record(
+        user_id=1, estimate=meal("a banana"), update_id=2, now=NOW - timedelta(days=1)
+    )
+    await service.record(user_id=1, estimate=meal("a handful of cashews"), update_id=3, now=NOW)
+    await service.record(user_id=1, estimate=meal("a banana"), update_id=4, now=NOW)
     day = await service.today(user_id=1, now=NOW)
     assert day is not None and day.total_mg == pytest.approx(74 + 32)
     assert [mg for _, mg in day.entries] == [74, 32]
@@ -116,7 +148,7 @@ async def test_a_day_well_above_target_is_reported_as_reached(
     service: CheckinService,
 ) -> None:
     result = await service.record(
-        user_id=1, text="3 oz pumpkin seeds, 1 cup spinach", update_id=1, now=NOW
+        user_id=1, estimate=meal("3 oz pumpkin seeds, 1 cup spinach"), update_id=1, now=NOW
     )
     assert result.target is not None and result.day_total_mg > result.target.high
 

@@ -1,0 +1,1 @@
+"""Features built on the platform: each one its rules, service, views and handlers."""

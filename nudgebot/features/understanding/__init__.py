@@ -1,0 +1,1 @@
+"""The message router: what a message is, decided once (see router.py)."""

@@ -1,0 +1,180 @@
+"""Every text a person sends outside a command: routed once, then dispatched on the verdict.
+
+Captions of photos and videos go the same way. The router (features/understanding) decides what
+the message is; these handlers only send the matching reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from nudgebot.features.understanding import views
+from nudgebot.features.understanding.router import Command, Intent, Verdict
+from nudgebot.handlers import account, privacy, settings
+from nudgebot.handlers.checkins import record_meal
+from nudgebot.handlers.common import Runtime, ids, reply, runtime
+from nudgebot.handlers.onboarding import start, typed_answer
+from nudgebot.services.subscribers import Subscriber
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN = (OperationalError, DBAPIError, PoolTimeout, ConnectionError, OSError)
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+COMMANDS: dict[Command, Handler] = {
+    Command.STOP: account.stop_command,
+    Command.PAUSE: account.pause_command,
+    Command.RESUME: account.resume_command,
+    Command.HELP: account.help_command,
+    Command.SETTINGS: settings.show_settings,
+    Command.FORGET: privacy.forget_command,
+    Command.START: start,
+}
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A plain text."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await handle_text(update, context, message.text)
+
+
+async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/checkin [what you ate]: the words go through the router like any text."""
+    rt = runtime(context)
+    text = " ".join(context.args or [])
+    if not text.strip():
+        user_id, _ = ids(update)
+        if await rt.subscribers.get(user_id) is None:
+            await reply(update, context, rt.replies.general.not_started)
+            return
+        await reply(update, context, rt.replies.checkin.prompt)
+        return
+    await handle_text(update, context, text)
+
+
+async def media_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, video, voice or audio message: the caption is read; without one, a pointer."""
+    message = update.effective_message
+    assert message is not None
+    if message.caption and message.caption.strip():
+        await handle_text(update, context, message.caption)
+        return
+    r = runtime(context).replies.answers
+    await reply(update, context, r.photo if message.photo or message.document else r.voice)
+
+
+async def handle_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Route the text once and send the reply that fits it."""
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    try:
+        sub = await rt.subscribers.get(user_id)
+    except DATABASE_DOWN:
+        # An emergency or a crisis is answered even when the database is down.
+        verdict = rt.router.route(text)
+        if verdict.urgent:
+            await send_urgent(update, context, rt, verdict)
+            return
+        raise
+    verdict = rt.router.route(text, awaiting_answer=sub is not None and sub.flow is not None)
+    await DISPATCH[verdict.intent](Turn(update, context, rt, sub, verdict, text))
+
+
+async def send_urgent(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, verdict: Verdict
+) -> None:
+    """The emergency or crisis reply and nothing else (nothing stored)."""
+    # No reason and no words in the log: what someone wrote about their health stays private.
+    log.info("update %s: %s reply sent", update.update_id, verdict.intent.value)
+    await reply(update, context, views.urgent_text(rt.replies, verdict))
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One routed message: what the reply needs."""
+
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    rt: Runtime
+    sub: Subscriber | None
+    verdict: Verdict
+    text: str
+
+    @property
+    def set_up(self) -> bool:
+        """The person finished onboarding."""
+        return self.sub is not None and self.sub.onboarded
+
+    async def reply(self, text: str) -> None:
+        """Answer in the chat the message came from."""
+        await reply(self.update, self.context, text)
+
+
+async def _urgent(turn: Turn) -> None:
+    await send_urgent(turn.update, turn.context, turn.rt, turn.verdict)
+
+
+async def _answer(turn: Turn) -> None:
+    assert turn.sub is not None
+    await typed_answer(turn.update, turn.context, turn.sub, turn.text)
+
+
+async def _command(turn: Turn) -> None:
+    assert turn.verdict.command is not None
+    await COMMANDS[turn.verdict.command](turn.update, turn.context)
+
+
+async def _question(turn: Turn) -> None:
+    sub = turn.sub
+    if sub is not None and turn.verdict.mentions_warfarin:
+        await turn.rt.checkins.note_warfarin(user_id=sub.user_id)
+    answer = views.answer_text(
+        turn.rt.replies,
+        turn.verdict,
+        age_band=sub.age_band if sub else None,
+        sex=sub.sex if sub else None,
+        life_stage=sub.life_stage if sub else None,
+        set_up=turn.set_up,
+    )
+    await turn.reply(answer)
+
+
+async def _chat(turn: Turn) -> None:
+    assert turn.verdict.chat is not None
+    await turn.reply(views.chat_text(turn.rt.replies, turn.verdict.chat, set_up=turn.set_up))
+
+
+async def _meal(turn: Turn) -> None:
+    if turn.sub is None:
+        referral = views.referral_text(turn.rt.replies, turn.verdict.referrals)
+        not_started = turn.rt.replies.general.not_started
+        await turn.reply(f"{referral}\n\n{not_started}" if referral else not_started)
+        return
+    await record_meal(turn.update, turn.context, turn.verdict)
+
+
+async def _other(turn: Turn) -> None:
+    pointer = turn.rt.replies.answers.pointer
+    if turn.sub is None:
+        pointer = f"{pointer}\n\n{turn.rt.replies.chat.set_up_hint}"
+    await turn.reply(pointer)
+
+
+DISPATCH: dict[Intent, Callable[[Turn], Awaitable[None]]] = {
+    Intent.EMERGENCY: _urgent,
+    Intent.CRISIS: _urgent,
+    Intent.ANSWER: _answer,
+    Intent.COMMAND: _command,
+    Intent.QUESTION: _question,
+    Intent.CHAT: _chat,
+    Intent.MEAL: _meal,
+    Intent.OTHER: _other,
+}
