@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # Any 64-bit number unique to this application's advisory locks.
 SENDER_LOCK = 0x6E75_6467_6562_6F74 & 0x7FFF_FFFF_FFFF_FFFF  # "nudgebot"
 MIGRATION_LOCK = SENDER_LOCK - 1
+TIP_LIBRARY_LOCK = SENDER_LOCK - 2
 
 
 class Leadership:

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.store import locks
 from nudgebot.store.models import Tip, TipFeedback, TipLog, utcnow
 
 
@@ -30,6 +31,12 @@ async def sync_library(session: AsyncSession, *, tips: Sequence[LibraryTip]) -> 
     Returns (added, disabled). Admin tips are never touched, and a library tip an admin switched
     off stays off while its text is unchanged.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # Several processes starting at once: one syncs, the others wait for it here and then
+        # find every tip in place (without the lock, both insert the same ids and one start fails).
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:k)"), {"k": locks.TIP_LIBRARY_LOCK}
+        )
     existing = {
         t.id: t
         for t in (await session.execute(select(Tip).where(Tip.origin == "library"))).scalars()

@@ -1,4 +1,7 @@
+import asyncio
 from datetime import date, time, timedelta
+
+from sqlalchemy import func, select
 
 from nudgebot.store import schedule, tips
 from nudgebot.store.db import SessionMaker
@@ -104,3 +107,19 @@ async def test_feedback_is_stored_once(sessionmaker: SessionMaker) -> None:
         assert await tips.add_feedback(session, user_id=5, tip_num=tip.num, kind="helpful")
     async with sessionmaker.begin() as session:
         assert not await tips.add_feedback(session, user_id=5, tip_num=tip.num, kind="helpful")
+
+
+async def test_processes_starting_at_once_sync_the_library_without_a_clash(
+    sessionmaker: SessionMaker,
+) -> None:
+    library = [_lib(f"food-{n:03d}") for n in range(1, 120)]
+
+    async def one_start() -> tuple[int, int]:
+        async with sessionmaker.begin() as session:
+            return await tips.sync_library(session, tips=library)
+
+    results = await asyncio.gather(*(one_start() for _ in range(4)))
+    assert sorted(added for added, _ in results) == [0, 0, 0, 119]
+    async with sessionmaker() as session:
+        rows = (await session.execute(select(func.count()).select_from(Tip))).scalar_one()
+    assert rows == 119
