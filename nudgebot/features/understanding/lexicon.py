@@ -39,6 +39,7 @@ class Typos(_Section):
 
 
 class Normalise(_Section):
+    emoji_words: dict[str, str]
     rewrites: list[tuple[str, str]]
 
 
@@ -84,6 +85,8 @@ class Emergency(_Section):
 
 class Crisis(_Section):
     farewell: Patterns
+    goodbye: Patterns
+    plan: Patterns
     wish: Patterns
     worthless: Patterns
     method: Patterns

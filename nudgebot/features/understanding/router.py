@@ -77,7 +77,8 @@ _POSITIVE_EMOJI = re.compile("[👍👌🙏❤♥💚💙💛🧡💜🤍😊�
 _THANKS_EMOJI = re.compile("[🙏]")
 _LEADING_FILLER = re.compile(
     r"^(?:(?:hi|hey|hello|ok|okay|so|and|but|btw|also|um+|uh+|well|quick question|question|"
-    r"sorry|excuse me|bot|nudgebot|one more thing|another question|just wondering|yo)\b ?)+"
+    r"sorry|excuse me|bot|nudgebot|one more thing|another question|just wondering|yo|please|"
+    r"pls|hmm+|doc|doctor|dear|sir|madam|maam|bro|mate)\b ?)+"
 )
 
 
@@ -128,6 +129,7 @@ class Router:
     ) -> None:
         self.normalise = Normaliser(
             rewrites=lexicon.normalise.rewrites,
+            emoji_words=lexicon.normalise.emoji_words,
             vocabulary=lexicon.typos.vocabulary,
             real_words=lexicon.typos.real_words,
         )

@@ -23,6 +23,7 @@ _SPACES = re.compile(r"\s+")
 
 
 _LEADING_LITERAL = re.compile(r"^[^\W_]+")
+_DIGIT_CLASS = re.compile(r"^\[[0-9-]+\]")
 _QUANTIFIERS = ("?", "*", "{")
 DIGIT = "#"  # the stem that stands for any number
 STEM = 3
@@ -68,7 +69,7 @@ def _anchors_of(alternative: str) -> set[str] | None:
     searched.
     """
     alternative = alternative.removeprefix(r"\b")
-    if alternative.startswith(r"\d"):
+    if alternative.startswith(r"\d") or _DIGIT_CLASS.match(alternative):
         return {DIGIT}
     group = _leading_group(alternative)
     if group is not None:
@@ -172,8 +173,10 @@ class Normaliser:
         *,
         rewrites: Sequence[tuple[str, str]],
         vocabulary: Iterable[str],
+        emoji_words: dict[str, str] | None = None,
         real_words: Iterable[str],
     ) -> None:
+        self._emoji = str.maketrans({e: f" {w} " for e, w in (emoji_words or {}).items()})
         # Each rewrite runs only when a word of the text starts the way its pattern does.
         self._rewrites = [
             (_anchors(pattern), re.compile(pattern), replacement)
@@ -188,7 +191,7 @@ class Normaliser:
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
 
     def __call__(self, text: str) -> str:
-        text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+        text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(self._emoji)
         text = _CONTRACTION.sub("", text.translate(_APOSTROPHES)).replace("'", " ")
         text = _NOT_WORD.sub(" ", text.replace("_", " ")).strip()
         text = _REPEATS.sub(r"\1\1", text)

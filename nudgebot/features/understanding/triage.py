@@ -163,6 +163,8 @@ class Triage:
         crisis = lexicon.crisis
         self._crisis = Concept("crisis", crisis.patterns)
         self._farewell = Concept("farewell", crisis.farewell)
+        self._goodbye = Concept("goodbye", crisis.goodbye)
+        self._plan = Concept("plan", crisis.plan)
         self._wish = Concept("wish", crisis.wish)
         self._worthless = Concept("worthless", crisis.worthless)
         self._method = Concept("method", crisis.method)
@@ -281,15 +283,17 @@ class Triage:
         """True for thoughts of suicide or self-harm, direct or indirect (idioms excluded).
 
         Indirect wording counts as a combination: a farewell ("this is goodbye", "wrote letters
-        to everyone"); or two of feeling worthless ("a burden"), a method ("pills", "the
-        bridge") and a wish not to be here ("slip away", "once I'm gone").
+        to everyone"); or two signs among feeling worthless ("a burden"), a method ("pills", "the
+        bridge"), a wish not to be here ("slip away", "once I'm gone"), a plan ("I've decided")
+        and softer goodbyes ("sorry for everything", "deleted all my accounts").
         """
         t = self._crisis_harmless.remove(text)
         if not t:
             return False
         if self._crisis(t) or self._farewell(t):
             return True
-        signs = self._worthless(t) + self._method(t) + self._wish(t)
+        goodbyes = min(len(self._goodbye.spans(t)), 2)
+        signs = self._worthless(t) + self._method(t) + self._wish(t) + self._plan(t) + goodbyes
         return signs >= 2
 
     def referrals(self, text: str, cleaned: str | None = None) -> tuple[Referral, ...]:
