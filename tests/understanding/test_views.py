@@ -33,8 +33,9 @@ def test_an_emergency_with_suicidal_words_gets_both_replies() -> None:
 
 
 def test_every_referral_names_its_source() -> None:
+    assert set(type(R.referral).model_fields) == {referral.value for referral in Referral}
     for referral in Referral:
-        assert "Source:" in R.referral.text(referral), referral
+        assert "Source:" in R.referral.text(referral.value), referral
 
 
 def test_referrals_come_most_specific_first_and_at_most_three() -> None:

@@ -198,12 +198,7 @@ class Router:
         meal = self._meal(raw, referrals, question=False)
         if meal.items or self._about_eating(raw, t) or self._food_word(t):
             return Verdict(Intent.MEAL, safety, referrals=referrals, meal=meal)
-        entry = self.knowledge.match(t, question=False)
-        if entry is not None:
-            return self._knowledge(entry, referrals, safety)
-        if referrals:
-            return Verdict(Intent.QUESTION, safety, referrals=referrals, answer=AnswerKind.REFERRAL)
-        return Verdict(Intent.OTHER)
+        return self._answered(t, referrals, safety, question=False) or Verdict(Intent.OTHER)
 
     def _no_words(self, raw: str) -> Verdict:
         """Emoji only, punctuation only, or nothing at all."""
@@ -247,17 +242,26 @@ class Router:
             if meal.items:
                 # "i take warfarin, is spinach ok": the referral, then the spinach is logged
                 return Verdict(Intent.MEAL, safety, referrals=referrals, meal=meal)
-        entry = self.knowledge.match(t, question=True)
-        if entry is not None:
-            return self._knowledge(entry, referrals, safety)
-        if referrals:
-            return Verdict(Intent.QUESTION, safety, referrals=referrals, answer=AnswerKind.REFERRAL)
+        answered = self._answered(t, referrals, safety, question=True)
+        if answered is not None:
+            return answered
         meal = self._meal(raw, referrals, question=True)
         if meal.items and not self._about_eating(raw, t):
             return Verdict(Intent.QUESTION, answer=AnswerKind.FOOD_INFO, meal=meal)
         if meal.items:
             return Verdict(Intent.MEAL, meal=meal)
         return Verdict(Intent.QUESTION, answer=AnswerKind.UNANSWERED)
+
+    def _answered(
+        self, t: str, referrals: tuple[Referral, ...], safety: Safety | None, *, question: bool
+    ) -> Verdict | None:
+        """A knowledge-base answer, else the referral alone, else None."""
+        entry = self.knowledge.match(t, question=question)
+        if entry is not None:
+            return self._knowledge(entry, referrals, safety)
+        if referrals:
+            return Verdict(Intent.QUESTION, safety, referrals=referrals, answer=AnswerKind.REFERRAL)
+        return None
 
     @staticmethod
     def _knowledge(

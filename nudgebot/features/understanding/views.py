@@ -27,7 +27,7 @@ def urgent_text(r: Replies, verdict: Verdict) -> str:
 
 def referral_text(r: Replies, referrals: tuple[Referral, ...]) -> str:
     """The referral texts for what a message mentioned, most specific first."""
-    return "\n\n".join(r.referral.text(ref) for ref in referrals[:MAX_REFERRALS])
+    return "\n\n".join(r.referral.text(ref.value) for ref in referrals[:MAX_REFERRALS])
 
 
 def chat_text(r: Replies, kind: ChatKind, *, set_up: bool) -> str:
