@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -23,6 +25,8 @@ from nudgebot.store.db import SessionMaker
 log = logging.getLogger(__name__)
 
 RUNTIME_KEY = "nudgebot.runtime"
+# What a locked, unreachable or exhausted database raises inside a handler.
+DATABASE_ERRORS = (DBAPIError, PoolTimeout, ConnectionError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from nudgebot.handlers.common import ids, reply, runtime
+from nudgebot.handlers.common import DATABASE_ERRORS, ids, reply, runtime
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +38,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat.type != "private":
         return  # in a group the bot stays quiet, apologies included
     r = runtime(context).replies
-    db_down = isinstance(error, OperationalError | DBAPIError | PoolTimeout | ConnectionError)
+    db_down = isinstance(error, DATABASE_ERRORS)
     text = r.general.database_unavailable if db_down else r.general.apology
     try:
         if update.callback_query is not None:

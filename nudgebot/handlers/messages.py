@@ -10,8 +10,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -19,13 +17,11 @@ from nudgebot.features.understanding import views
 from nudgebot.features.understanding.router import Command, Intent, Verdict
 from nudgebot.handlers import account, privacy, settings
 from nudgebot.handlers.checkins import record_meal
-from nudgebot.handlers.common import Runtime, ids, reply, runtime
+from nudgebot.handlers.common import DATABASE_ERRORS, Runtime, ids, reply, runtime
 from nudgebot.handlers.onboarding import start, typed_answer
 from nudgebot.services.subscribers import Subscriber
 
 log = logging.getLogger(__name__)
-
-DATABASE_DOWN = (OperationalError, DBAPIError, PoolTimeout, ConnectionError, OSError)
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 COMMANDS: dict[Command, Handler] = {
@@ -77,7 +73,7 @@ async def handle_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     user_id, _ = ids(update)
     try:
         sub = await rt.subscribers.get(user_id)
-    except DATABASE_DOWN:
+    except DATABASE_ERRORS:
         # An emergency or a crisis is answered even when the database is down.
         verdict = rt.router.route(text)
         if verdict.urgent:

@@ -47,7 +47,6 @@ class Emergency(_Section):
     harmless: Patterns
     negators: Patterns
     negatable: Patterns
-    person: Patterns
     pain: Patterns
     chest: Patterns
     chest_feeling: Patterns

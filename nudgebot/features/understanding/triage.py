@@ -87,10 +87,7 @@ class Triage:
     def __init__(self, lexicon: Lexicon) -> None:
         e = lexicon.emergency
 
-        def concept(name: str, alternatives: list[str]) -> Concept:
-            return Concept(name, alternatives)
-
-        self._harmless = concept("harmless", e.harmless + e.history)
+        self._harmless = Concept("harmless", e.harmless + e.history)
         self._negated = Concept(
             "negated",
             [
@@ -98,41 +95,12 @@ class Triage:
                 r"(?:(?: or| and|,|/) (?:any |a |an )?(?:" + "|".join(e.negatable) + "))*"
             ],
         )
-        names = [
-            "pain",
-            "chest",
-            "chest_feeling",
-            "sites",
-            "belly",
-            "radiating",
-            "sweat",
-            "nausea",
-            "lightheaded",
-            "tired",
-            "doom",
-            "breathless",
-            "breath_severe",
-            "at_rest",
-            "exertion",
-            "collapse",
-            "heart_attack",
-            "stroke_word",
-            "face",
-            "droop",
-            "limb",
-            "weak",
-            "speech",
-            "vision",
-            "blurry",
-            "balance",
-            "balance_severe",
-            "confusion",
-            "sudden",
-            "headache_severe",
-            "rhythm",
-            "bp_symptom",
-        ]
-        self.c = {name: concept(name, getattr(e, name)) for name in names}
+        # Every other list of the section is a concept the rules below ask about by name.
+        self.c = {
+            name: Concept(name, getattr(e, name))
+            for name in type(e).model_fields
+            if name not in ("harmless", "history", "negators", "negatable")
+        }
         # Every emergency rule needs one of these: a text with none of their words is not one.
         needed = [
             "heart_attack",
