@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from nudgebot.content import load_content
+from nudgebot.features.meals.parser import load_index
 from nudgebot.features.understanding.router import build_router
-from nudgebot.services.checkins import food_table
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "tests" / "understanding"
 
@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     content = load_content()
-    router = build_router(content, food_table(content))
+    router = build_router(content, load_index())
     load_ms = (time.perf_counter() - started) * 1000
     texts = messages()
     rng = random.Random(7)

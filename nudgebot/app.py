@@ -21,6 +21,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from nudgebot.config import Settings
 from nudgebot.content import Content
+from nudgebot.features.meals.parser import load_index
 from nudgebot.features.understanding.router import build_router
 from nudgebot.handlers import (
     account,
@@ -36,7 +37,7 @@ from nudgebot.handlers import (
 )
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.services.admin import AdminService
-from nudgebot.services.checkins import CheckinService, food_table
+from nudgebot.services.checkins import CheckinService
 from nudgebot.services.privacy import PrivacyService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
@@ -76,7 +77,7 @@ def build_application(
         ).get_updates_request(HTTPXRequest(read_timeout=15, connect_timeout=10))
     application: AnyApplication = builder.build()
     tips_service = TipService(sessionmaker, content)
-    foods = food_table(content)
+    foods = load_index()
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         content=content,
@@ -133,6 +134,11 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(account.pause_button, pattern=r"^pause:"))
     application.add_handler(CallbackQueryHandler(tips.tip_button, pattern=r"^tip:"))
     application.add_handler(CallbackQueryHandler(checkins.checkin_button, pattern=r"^checkin$"))
+    application.add_handler(
+        CallbackQueryHandler(
+            checkins.food_question_button, pattern=rf"^{checkins.QUESTION_PREFIX}:"
+        )
+    )
     application.add_handler(CallbackQueryHandler(privacy.forget_button, pattern=r"^forget:"))
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))
     # Text after the commands, so "/settings" is never read as a typed answer.

@@ -125,14 +125,16 @@ def estimate(
     import json
 
     from nudgebot.content import load_content
+    from nudgebot.features.meals.foods import FoodsError
+    from nudgebot.features.meals.parser import load_index
     from nudgebot.features.understanding.router import Intent, build_router
-    from nudgebot.services.checkins import food_table
 
     try:
         content = load_content()
-    except ContentError as exc:
+        foods = load_index()
+    except (ContentError, FoodsError) as exc:
         _fail(str(exc))
-    verdict = build_router(content, food_table(content)).route(text)
+    verdict = build_router(content, foods).route(text)
     meal = verdict.meal
     if as_json:
         typer.echo(
@@ -161,6 +163,14 @@ def estimate(
                     ],
                     "total_mg": round(meal.total_mg, 1) if meal else 0.0,
                     "unrecognised": list(meal.unknown) if meal else [],
+                    # what the bot would offer as "did you mean" buttons for each
+                    "did_you_mean": {
+                        u.text: [
+                            {"id": f.id, "name": f.name, "source": f.source} for f in u.options
+                        ]
+                        for u in (meal.unknown_parts if meal else ())
+                        if u.options
+                    },
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -185,10 +195,12 @@ def estimate(
     if meal is not None:
         for item in meal.items:
             typer.echo(f"{item.food.name:<32} {item.portion_text:<34} {item.mg:7.1f} mg")
+            typer.echo(f"    {item.food.source}")
         if meal.items:
             typer.echo(f"{'total':<67} {meal.total_mg:7.1f} mg")
-        if meal.unknown:
-            typer.echo(f"not recognised: {', '.join(meal.unknown)}")
+        for part in meal.unknown_parts:
+            offered = "; ".join(f.name for f in part.options) or "nothing close"
+            typer.echo(f"not recognised: {part.text} (did you mean: {offered})")
 
 
 def main() -> None:

@@ -256,6 +256,13 @@ class Checkins(_Section):
     chart_unit: Text
     target_single: Annotated[str, P("target")]
     target_range: Annotated[str, P("low", "high")]
+    question: Annotated[str, P("phrase")]
+    option: Annotated[str, P("name", "portion", "mg")]
+    none_of_these: Text
+    chose: Annotated[str, P("name", "portion", "mg", "phrase")]
+    chose_none: Annotated[str, P("phrase")]
+    chose_already: Text
+    credit: Text
 
 
 class SafetyReplies(_Section):
@@ -437,107 +444,12 @@ class TipFile(_Section):
         return self
 
 
-FOOD_UNITS = frozenset(
-    {
-        "piece",
-        "slice",
-        "cup",
-        "tbsp",
-        "tsp",
-        "handful",
-        "bowl",
-        "packet",
-        "can",
-        "ml",
-        "glass",
-        "square",
-        "fillet",
-        "serving",
-    }
-)
-FOOD_CATEGORIES = frozenset(
-    {
-        "seeds",
-        "nuts",
-        "legumes",
-        "grains",
-        "breakfast",
-        "leafy_greens",
-        "vegetables",
-        "fruit",
-        "fish",
-        "meat",
-        "dairy",
-        "soy",
-        "sweets",
-        "drinks",
-        "dishes",
-    }
-)
-
-
-class FoodEntry(_Section):
-    """One food of messages/foods.toml: magnesium for a reference portion, and its units."""
-
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
-    name: Annotated[str, StringConstraints(min_length=2, max_length=60)]
-    category: str
-    portion: Annotated[str, StringConstraints(min_length=1, max_length=80)]
-    grams: float
-    mg: float
-    synonyms: list[str]
-    units: dict[str, float]
-    default_unit: str
-    source: Annotated[str, StringConstraints(min_length=3)]
-    # High in vitamin K (NIH Clinical Center, warfarin and vitamin K): never suggested to someone
-    # who takes warfarin, whose vitamin K intake should stay steady.
-    vitamin_k_rich: bool = False
-
-    @model_validator(mode="after")
-    def _consistent(self) -> FoodEntry:
-        if self.category not in FOOD_CATEGORIES:
-            raise ValueError(f"unknown category {self.category!r}")
-        if self.grams <= 0 or self.mg < 0:
-            raise ValueError("grams must be > 0 and mg >= 0")
-        if self.mg / self.grams > 8:
-            raise ValueError("more than 800 mg per 100 g is not a real food figure")
-        unknown = set(self.units) - FOOD_UNITS
-        if unknown:
-            raise ValueError(f"unknown units {sorted(unknown)}")
-        if any(v <= 0 for v in self.units.values()):
-            raise ValueError("unit weights must be > 0")
-        if self.default_unit != "portion" and self.default_unit not in self.units:
-            raise ValueError(f"default_unit {self.default_unit!r} is not one of its units")
-        return self
-
-
-class FoodFile(_Section):
-    """messages/foods.toml: the food table."""
-
-    food: list[FoodEntry]
-
-    @model_validator(mode="after")
-    def _unique(self) -> FoodFile:
-        ids: set[str] = set()
-        phrases: dict[str, str] = {}
-        for entry in self.food:
-            if entry.id in ids:
-                raise ValueError(f"food id {entry.id!r} is used twice")
-            ids.add(entry.id)
-            for phrase in {entry.name.casefold(), *(s.casefold() for s in entry.synonyms)}:
-                other = phrases.setdefault(phrase, entry.id)
-                if other != entry.id:
-                    raise ValueError(f"synonym {phrase!r} belongs to both {other} and {entry.id}")
-        return self
-
-
 @dataclass(frozen=True, slots=True)
 class Content:
     """All validated message data, loaded once."""
 
     replies: Replies
     tips: tuple[TipEntry, ...]
-    foods: tuple[FoodEntry, ...]
     lexicon: Lexicon  # messages/en/understanding.toml: how the router reads a message
     knowledge: tuple[KnowledgeEntry, ...]  # messages/en/knowledge.toml: sourced answers
 
@@ -578,12 +490,6 @@ def load_content(directory: Path = MESSAGES_DIR) -> Content:
         tips = TipFile.model_validate(tip_data)
     except ValidationError as exc:
         raise _explain(tips_path, exc, tip_data) from None
-    foods_path = directory / "foods.toml"
-    food_data = _read_toml(foods_path)
-    try:
-        foods = FoodFile.model_validate(food_data)
-    except ValidationError as exc:
-        raise _explain(foods_path, exc, food_data) from None
     lexicon_path = directory / LANGUAGE / "understanding.toml"
     try:
         lexicon = Lexicon.model_validate(_read_toml(lexicon_path))
@@ -598,7 +504,6 @@ def load_content(directory: Path = MESSAGES_DIR) -> Content:
     return Content(
         replies=replies,
         tips=tuple(tips.tip),
-        foods=tuple(foods.food),
         lexicon=lexicon,
         knowledge=tuple(knowledge.entry),
     )

@@ -18,6 +18,7 @@ from nudgebot.app import AnyApplication, build_application, set_command_menu
 from nudgebot.config import Settings
 from nudgebot.content import Content, load_content
 from nudgebot.delivery import OutboxSender, SenderSettings
+from nudgebot.features.meals.parser import load_index
 from nudgebot.handlers.admin import report_progress
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.ingest import FatalPollingError, UpdateInbox, poll_telegram
@@ -100,6 +101,8 @@ async def started_bot(
         application = build_application(
             settings, content, sessionmaker, token=token, request=request
         )
+        # the whole-database food search, built now rather than on someone's first unknown word
+        await asyncio.to_thread(load_index().warm)
         inbox = UpdateInbox(
             application,
             sessionmaker,

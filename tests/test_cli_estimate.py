@@ -21,15 +21,16 @@ def test_json_lists_foods_total_unrecognised_and_safety() -> None:
     assert [f["id"] for f in data["foods"]] == ["oatmeal", "almonds", "banana"]
     assert data["foods"][1] == {
         "id": "almonds",
-        "name": "almonds, dry roasted",
+        "name": "almonds",
         "portion": "1 handful (28 g)",
         "quantity": 1,
         "unit": "handful",
         "grams": 28.0,
-        "mg": 80.0,
-        "source": "NIH ODS magnesium fact sheet, Table 2",
+        "mg": 75.6,  # 270 mg per 100 g
+        "source": "USDA SR Legacy: Nuts, almonds",
     }
-    assert data["total_mg"] == 175.0
+    assert data["total_mg"] == round(sum(f["mg"] for f in data["foods"]), 1)
+    assert all(f["source"].startswith("USDA ") for f in data["foods"])
     assert data["unrecognised"] == ["zorblax"]
     assert data["safety"] is None and data["intent"] == "meal"
 
@@ -58,4 +59,5 @@ def test_plain_output_is_a_readable_table() -> None:
     result = _estimate("a handful of cashews")
     assert result.returncode == 0
     assert "intent: meal" in result.stdout
-    assert "cashews, dry roasted" in result.stdout and "74.0 mg" in result.stdout
+    assert "cashews, dry roasted" in result.stdout and "72.8 mg" in result.stdout  # 260 mg/100 g
+    assert "USDA SR NDB 12085" in result.stdout  # every figure names its record

@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from nudgebot.charts import week_chart
 from nudgebot.content import Replies
 from nudgebot.domain.guidance import default_serving_mg
-from nudgebot.domain.meals import Food
 from nudgebot.domain.targets import Target
+from nudgebot.features.meals.foods import Food
+from nudgebot.features.meals.parser import grams_for
 from nudgebot.features.understanding import views
 from nudgebot.features.understanding.router import Verdict
-from nudgebot.handlers.common import ids, reply, runtime
-from nudgebot.services.checkins import CheckinKind, CheckinResult
+from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
+from nudgebot.services.checkins import (
+    AnswerKind,
+    AnswerResult,
+    CheckinKind,
+    CheckinResult,
+    FoodQuestionView,
+)
+
+QUESTION_PREFIX = "fq"
+NONE_OF_THESE = "x"
+QUESTION_DATA = re.compile(rf"^{QUESTION_PREFIX}:(\d{{1,18}}):(\d|{NONE_OF_THESE})$")
+
+
+def question_data(question_id: int, choice: int | None) -> str:
+    """Callback data of a "did you mean" button (well under Telegram's 64 bytes)."""
+    return f"{QUESTION_PREFIX}:{question_id}:{NONE_OF_THESE if choice is None else choice}"
 
 
 def _mg(value: float) -> str:
@@ -72,9 +89,11 @@ def render_checkin(r: Replies, result: CheckinResult) -> str:
                     if len(picks) > 1
                     else c.suggest_one.format(first=picks[0])
                 )
-        if estimate.unknown:
+        asked = {q.phrase for q in result.questions}
+        unasked = [u for u in estimate.unknown if u not in asked]
+        if unasked:
             lines.append("")
-            lines.append(c.unknown.format(items=", ".join(estimate.unknown)[:200]))
+            lines.append(c.unknown.format(items=", ".join(unasked)[:200]))
     if result.remind:
         lines.append("")
         lines.append(c.reminder)
@@ -96,7 +115,83 @@ async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdic
     text = render_checkin(rt.replies, result)
     if verdict.referrals:
         text = f"{views.referral_text(rt.replies, verdict.referrals)}\n\n{text}"
-    await reply(update, context, text)
+    if result.kind is CheckinKind.NOTHING_RECOGNISED and result.questions:
+        text = ""  # the questions say it all
+    if text:
+        await reply(update, context, text)
+    for question in result.questions:
+        await reply(
+            update,
+            context,
+            rt.replies.checkin.question.format(phrase=question.phrase[:80]),
+            question_keyboard(rt.replies, question, result),
+        )
+
+
+def question_keyboard(
+    r: Replies, question: FoodQuestionView, result: CheckinResult
+) -> InlineKeyboardMarkup:
+    """One button per food offered for an unknown part, and "None of these"."""
+    parts = result.estimate.unknown_parts if result.estimate is not None else ()
+    unknown = next((u for u in parts if u.text == question.phrase), None)
+    rows = []
+    for n, food in enumerate(question.options):
+        item = grams_for(food, unknown.amount) if unknown is not None else None
+        mg = item.mg if item is not None else food.mg
+        label = r.checkin.option.format(name=food.name[:40], portion=food.portion, mg=_mg(mg))
+        rows.append(
+            [InlineKeyboardButton(label, callback_data=f"{QUESTION_PREFIX}:{question.id}:{n}")]
+        )
+    rows.append(
+        [
+            InlineKeyboardButton(
+                r.checkin.none_of_these,
+                callback_data=f"{QUESTION_PREFIX}:{question.id}:{NONE_OF_THESE}",
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def render_answer(r: Replies, result: AnswerResult) -> str:
+    """The reply to a "did you mean" button."""
+    c = r.checkin
+    if result.kind is AnswerKind.ALREADY:
+        return c.chose_already
+    if result.kind is AnswerKind.NONE_OF_THESE or result.item is None:
+        return c.chose_none.format(phrase=result.phrase[:80])
+    item = result.item
+    lines = [
+        c.chose.format(
+            name=item.food.name,
+            portion=item.portion_text,
+            mg=_mg(item.mg),
+            phrase=result.phrase[:80],
+        )
+    ]
+    if result.target is not None:
+        lines.append(total_line(r, result.day_total_mg, result.target))
+    return "\n".join(lines)
+
+
+async def food_question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on "did you mean": add the chosen food, remember it, drop the buttons."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    await query.answer()
+    match = QUESTION_DATA.match(query.data)
+    if match is None:
+        await close_keyboard(query)
+        return
+    choice = None if match[2] == NONE_OF_THESE else int(match[2])
+    result = await rt.checkins.answer(user_id=user_id, question_id=int(match[1]), choice=choice)
+    text = render_answer(rt.replies, result)
+    if result.kind is AnswerKind.ALREADY:
+        await close_keyboard(query)
+        return
+    await close_keyboard(query, text)
 
 
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,15 +215,12 @@ async def today_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await reply(update, context, r.checkin.today_none + "\n\n" + total_line(r, 0, day.target))
         return
     entries = "\n".join(r.checkin.today_entry.format(foods=f, mg=_mg(mg)) for f, mg in day.entries)
-    await reply(
-        update,
-        context,
-        r.checkin.today_layout.format(
-            date=day.local_date.strftime("%a %d %b"),
-            entries=entries,
-            total_line=total_line(r, day.total_mg, day.target),
-        ),
+    text = r.checkin.today_layout.format(
+        date=day.local_date.strftime("%a %d %b"),
+        entries=entries,
+        total_line=total_line(r, day.total_mg, day.target),
     )
+    await reply(update, context, f"{text}\n\n{r.checkin.credit}")
 
 
 async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

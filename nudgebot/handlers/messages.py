@@ -80,7 +80,12 @@ async def handle_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
             await send_urgent(update, context, rt, verdict)
             return
         raise
-    verdict = rt.router.route(text, awaiting_answer=sub is not None and sub.flow is not None)
+    awaiting = sub is not None and sub.flow is not None
+    # what this person told us their own words mean ("grandmas soup" -> lentil soup)
+    remembered = (
+        await rt.checkins.remembered(user_id=user_id) if sub is not None and not awaiting else None
+    )
+    verdict = rt.router.route(text, awaiting_answer=awaiting, remembered=remembered)
     await DISPATCH[verdict.intent](Turn(update, context, rt, sub, verdict, text))
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.store.models import Checkin, utcnow
+from nudgebot.store.models import Checkin, FoodChoice, FoodQuestion, utcnow
 
 
 async def add_checkin(
@@ -20,8 +20,8 @@ async def add_checkin(
     local_date: date,
     items: list[dict[str, Any]],
     total_mg: float,
-) -> bool:
-    """Store a check-in; False when this update was stored before (a replay after a crash)."""
+) -> int | None:
+    """Store a check-in: its id, or None when this update was stored before (a replay)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
@@ -37,7 +37,104 @@ async def add_checkin(
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(Checkin.id)
     )
-    return (await session.execute(stmt)).first() is not None
+    row = (await session.execute(stmt)).first()
+    return None if row is None else int(row[0])
+
+
+async def checkin_for_update(session: AsyncSession, *, update_id: int) -> Checkin | None:
+    """The check-in an update stored (found again when the update is replayed)."""
+    stmt = select(Checkin).where(Checkin.update_id == update_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_items(
+    session: AsyncSession, *, checkin_id: int, user_id: int, items: list[dict[str, Any]]
+) -> Checkin | None:
+    """Append foods to a person's check-in and update its total; None if it is gone."""
+    checkin = await session.get(Checkin, checkin_id, with_for_update=True)
+    if checkin is None or checkin.user_id != user_id:
+        return None
+    checkin.items = [*checkin.items, *items]
+    checkin.total_mg = round(sum(float(i["mg"]) for i in checkin.items), 1)
+    return checkin
+
+
+async def recent_food_ids(session: AsyncSession, *, user_id: int, since: date) -> list[str]:
+    """The food ids of a person's check-ins since a date (for suggestions that fit them)."""
+    stmt = select(Checkin.items).where(Checkin.user_id == user_id, Checkin.local_date >= since)
+    return [str(i["food"]) for items in (await session.execute(stmt)).scalars() for i in items]
+
+
+async def add_food_questions(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    update_id: int | None,
+    checkin_id: int | None,
+    questions: list[tuple[str, dict[str, Any], list[str]]],
+) -> list[int]:
+    """Store "did you mean" questions (phrase, amount, option ids); their ids, in order."""
+    rows = [
+        FoodQuestion(
+            user_id=user_id,
+            update_id=update_id,
+            checkin_id=checkin_id,
+            phrase=phrase[:200],
+            amount=amount,
+            options=options,
+            created_at=utcnow(),
+        )
+        for phrase, amount, options in questions
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return [row.id for row in rows]
+
+
+async def questions_for_update(session: AsyncSession, *, update_id: int) -> list[FoodQuestion]:
+    """The questions an update asked (a replayed update sends the same ones again)."""
+    stmt = select(FoodQuestion).where(FoodQuestion.update_id == update_id)
+    return list((await session.execute(stmt.order_by(FoodQuestion.id))).scalars())
+
+
+async def take_food_question(
+    session: AsyncSession, *, question_id: int, user_id: int, now: datetime
+) -> FoodQuestion | None:
+    """Mark a person's open question answered and return it; None if it is not open."""
+    stmt = (
+        update(FoodQuestion)
+        .where(
+            FoodQuestion.id == question_id,
+            FoodQuestion.user_id == user_id,
+            FoodQuestion.answered_at.is_(None),
+        )
+        .values(answered_at=now)
+        .returning(FoodQuestion.id)
+    )
+    if (await session.execute(stmt)).first() is None:
+        return None
+    return await session.get(FoodQuestion, question_id)
+
+
+async def remember_choice(session: AsyncSession, *, user_id: int, phrase: str, option: str) -> None:
+    """What this person means by a phrase, from now on (a later answer replaces it)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(FoodChoice).values(
+        user_id=user_id, phrase=phrase[:200], option=option, created_at=utcnow()
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["user_id", "phrase"],
+            set_={"option": stmt.excluded.option, "created_at": stmt.excluded.created_at},
+        )
+    )
+
+
+async def remembered_choices(session: AsyncSession, *, user_id: int) -> dict[str, str]:
+    """phrase -> option id, for this person."""
+    stmt = select(FoodChoice.phrase, FoodChoice.option).where(FoodChoice.user_id == user_id)
+    return {phrase: option for phrase, option in (await session.execute(stmt)).all()}
 
 
 async def day_checkins(session: AsyncSession, *, user_id: int, local_date: date) -> list[Checkin]:

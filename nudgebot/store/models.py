@@ -233,6 +233,38 @@ class Checkin(Base):
     __table_args__ = (Index("ix_checkins_user_date", "user_id", "local_date"),)
 
 
+class FoodQuestion(Base):
+    """A part of a check-in that named no known food, with the foods offered for it.
+
+    The person answers with a button; the choice is added to the check-in (`checkin_id`, or a
+    new one when the message had no known food) and remembered in `food_choices`.
+    """
+
+    __tablename__ = "food_questions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # The update that asked: a replay after a crash finds these instead of asking again.
+    update_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    checkin_id: Mapped[int | None] = mapped_column(BigInteger)
+    phrase: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[dict[str, Any]] = mapped_column(JSON)  # count, unit, size as read
+    options: Mapped[list[str]] = mapped_column(JSON)  # "food:<id>" or "usda:<source>"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+
+
+class FoodChoice(Base):
+    """What a person said a phrase means ("grandmas soup" -> lentil soup): used from then on."""
+
+    __tablename__ = "food_choices"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    phrase: Mapped[str] = mapped_column(String(200), primary_key=True)
+    option: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Broadcast(Base):
     """A message an admin sent to many subscribers; its rows live in the outbox."""
 

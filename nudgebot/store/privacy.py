@@ -19,6 +19,8 @@ from nudgebot.store.models import (
     Base,
     Broadcast,
     Checkin,
+    FoodChoice,
+    FoodQuestion,
     InboxUpdate,
     Outbox,
     Tip,
@@ -49,6 +51,14 @@ async def export_user(session: AsyncSession, *, user_id: int) -> dict[str, Any]:
         await session.execute(
             select(Checkin).where(Checkin.user_id == user_id).order_by(Checkin.id)
         )
+    ).scalars()
+    questions = (
+        await session.execute(
+            select(FoodQuestion).where(FoodQuestion.user_id == user_id).order_by(FoodQuestion.id)
+        )
+    ).scalars()
+    choices = (
+        await session.execute(select(FoodChoice).where(FoodChoice.user_id == user_id))
     ).scalars()
     tips = (
         await session.execute(
@@ -89,6 +99,8 @@ async def export_user(session: AsyncSession, *, user_id: int) -> dict[str, Any]:
     return {
         "profile_and_preferences": _columns(user) if user is not None else None,
         "checkins": [_columns(c, skip=("user_id",)) for c in checkins],
+        "food_questions": [_columns(q, skip=("user_id",)) for q in questions],
+        "food_choices_remembered": [_columns(c, skip=("user_id",)) for c in choices],
         "tips_received": [
             {
                 "tip_id": tip.id,
@@ -124,6 +136,8 @@ async def erase_user(session: AsyncSession, *, user_id: int) -> dict[str, int]:
     """
     statements = {
         "checkins": delete(Checkin).where(Checkin.user_id == user_id),
+        "food_questions": delete(FoodQuestion).where(FoodQuestion.user_id == user_id),
+        "food_choices": delete(FoodChoice).where(FoodChoice.user_id == user_id),
         "tip_feedback": delete(TipFeedback).where(TipFeedback.user_id == user_id),
         "tip_log": delete(TipLog).where(TipLog.user_id == user_id),
         "outbox": delete(Outbox).where(Outbox.user_id == user_id),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from nudgebot.features.meals.parser import estimate_meal, load_index
 from tests.botapi_emulator import BotApiEmulator
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.test_onboarding_e2e import _onboard_by_buttons
@@ -21,26 +22,61 @@ def _checkins(tmp_path: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM checkins").fetchone()[0])
 
 
+def _mg(text: str) -> int:
+    """The parser's total for a text, as the reply rounds it (figures from usda.tsv)."""
+    return round(estimate_meal(text, load_index()).total_mg)
+
+
 async def test_checkins_reply_with_foods_total_and_running_total(
     emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
 ) -> None:
     await _onboard_by_buttons(emulator)
-    emulator.send_text(ADA, "oatmeal with almonds and a banana")
+    first_text, second_text = "oatmeal with almonds and a banana", "½ cup spinach, 100 g salmon"
+    first_mg, second_mg = _mg(first_text), _mg(second_text)
+    emulator.send_text(ADA, first_text)
     first = (await emulator.wait_for_text(ADA, "This meal")).params["text"]
-    assert "almonds" in first and "80 mg" in first
-    assert "This meal: about 175 mg" in first
-    assert "Today so far: 175 mg" in first and "310–420 mg" in first  # no profile: range
+    assert "almonds" in first and "1 handful (28 g): 76 mg" in first
+    assert f"This meal: about {first_mg} mg" in first
+    assert f"Today so far: {first_mg} mg" in first and "310–420 mg" in first  # no profile: range
     assert "For more magnesium, add" in first
-    emulator.send_text(ADA, "½ cup spinach, 100 g salmon")
+    emulator.send_text(ADA, second_text)
     second = (await emulator.wait_for_text(ADA, "This meal")).params["text"]
-    assert "Today so far: 284 mg" in second
+    assert f"Today so far: {first_mg + second_mg} mg" in second
     assert _checkins(tmp_path) == 2
     emulator.send_text(ADA, "/today")
     today = (await emulator.wait_for_text(ADA, "Today,")).params["text"]
-    assert "175 mg" in today and "109 mg" in today
+    assert f"{first_mg} mg" in today and f"{second_mg} mg" in today
+    assert "USDA FoodData Central" in today
     emulator.send_text(ADA, "/undo")
     await emulator.wait_for_text(ADA, "Removed your last check-in")
     assert _checkins(tmp_path) == 1
+
+
+async def test_an_unknown_food_is_offered_as_buttons_chosen_and_remembered(
+    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+) -> None:
+    await _onboard_by_buttons(emulator)
+    emulator.send_text(ADA, "a banana and a bowl of ackee pudding")
+    reply = (await emulator.wait_for_text(ADA, "This meal")).params["text"]
+    assert "banana" in reply and "ackee" not in reply  # asked about below, not listed
+    await emulator.wait_for_text(ADA, 'I don\'t know "ackee pudding" yet')
+    labels = [label for row in emulator.buttons(ADA) for label in row]
+    assert labels[-1] == "None of these" and 2 <= len(labels) <= 4
+    emulator.press(ADA, labels[0])  # the question is the newest message with buttons
+    added = (await emulator.wait_for_text(ADA, "Added")).params["text"]
+    chosen = labels[0].split(" · ")[0]
+    assert f'Next time I\'ll know that "ackee pudding" means {chosen}' in added
+    assert "Today so far:" in added
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        (items,) = conn.execute("SELECT items FROM checkins").fetchone()
+        remembered = conn.execute("SELECT phrase FROM food_choices").fetchall()
+    assert chosen in items and "banana" in items
+    assert remembered == [("ackee pudding",)]
+    assert _checkins(tmp_path) == 1  # added to the check-in that asked
+    emulator.send_text(ADA, "ackee pudding again for dinner")
+    again = (await emulator.wait_for_text(ADA, "This meal")).params["text"]
+    assert chosen in again and "don't know" not in again
+    assert _checkins(tmp_path) == 2
 
 
 async def test_week_arrives_as_a_photo_with_a_summary(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from nudgebot.features.meals.parser import estimate_meal, load_index
 from tests.botapi_emulator import BotApiEmulator
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.test_onboarding_e2e import _onboard_by_buttons
@@ -96,8 +97,10 @@ async def test_a_captioned_photo_is_logged_and_an_uncaptioned_one_gets_a_pointer
     emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
 ) -> None:
     await _onboard_by_buttons(emulator)
-    emulator.send_photo(ADA, "oatmeal with almonds and a banana")
-    await emulator.wait_for_text(ADA, "This meal: about 175 mg")
+    caption = "oatmeal with almonds and a banana"
+    total = round(estimate_meal(caption, load_index()).total_mg)
+    emulator.send_photo(ADA, caption)
+    await emulator.wait_for_text(ADA, f"This meal: about {total} mg")
     assert _checkins(tmp_path) == 1
     emulator.send_photo(ADA)
     await emulator.wait_for_text(ADA, "I can't look at photos yet")

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nudgebot.content import load_content
+from nudgebot.features.meals.parser import load_index
 from nudgebot.features.understanding.router import (
     AnswerKind,
     ChatKind,
@@ -21,11 +22,10 @@ from nudgebot.features.understanding.router import (
     build_router,
 )
 from nudgebot.features.understanding.triage import Referral, blood_pressure
-from nudgebot.services.checkins import food_table
 
 HERE = Path(__file__).parent
 CONTENT = load_content()
-ROUTER: Router = build_router(CONTENT, food_table(CONTENT))
+ROUTER: Router = build_router(CONTENT, load_index())
 # The floor for each part of the corpus.
 MINIMUMS = {
     "emergency": 120,

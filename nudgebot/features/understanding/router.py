@@ -17,12 +17,13 @@ travel with the verdict as referrals, whatever the intent. Pure Python: no Teleg
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from nudgebot.content import Content
-from nudgebot.domain.meals import FoodTable, MealEstimate, estimate_meal
+from nudgebot.features.meals.foods import Food
+from nudgebot.features.meals.parser import FoodIndex, MealEstimate, estimate_meal
 from nudgebot.features.understanding.knowledge import KnowledgeBase, KnowledgeEntry
 from nudgebot.features.understanding.lexicon import Lexicon
 from nudgebot.features.understanding.text import Concept, Normaliser
@@ -124,7 +125,7 @@ class Router:
         self,
         lexicon: Lexicon,
         *,
-        foods: FoodTable,
+        foods: FoodIndex,
         knowledge_entries: Sequence[KnowledgeEntry],
     ) -> None:
         self.normalise = Normaliser(
@@ -170,8 +171,17 @@ class Router:
         self._food_word = Concept("food_words", lexicon.questions.food_words)
         self._food_emoji = frozenset(lexicon.questions.food_emoji)
 
-    def route(self, text: str | None, *, awaiting_answer: bool = False) -> Verdict:
-        """The verdict for one incoming text (never raises for any string)."""
+    def route(
+        self,
+        text: str | None,
+        *,
+        awaiting_answer: bool = False,
+        remembered: Mapping[str, Food] | None = None,
+    ) -> Verdict:
+        """The verdict for one incoming text (never raises for any string).
+
+        `remembered`: the person's earlier answers to "did you mean" (phrase -> food).
+        """
         raw = (text or "").strip()
         t = self.normalise(raw)
         if not t:
@@ -194,8 +204,8 @@ class Router:
         if chat is not None and not referrals:
             return Verdict(Intent.CHAT, chat=chat)
         if self._is_question(raw, t):
-            return self._question(raw, t, referrals, safety)
-        meal = self._meal(raw, referrals, question=False)
+            return self._question(raw, t, referrals, safety, remembered)
+        meal = self._meal(raw, referrals, question=False, remembered=remembered)
         if meal.items or self._about_eating(raw, t) or self._food_word(t):
             return Verdict(Intent.MEAL, safety, referrals=referrals, meal=meal)
         return self._answered(t, referrals, safety, question=False) or Verdict(Intent.OTHER)
@@ -234,18 +244,23 @@ class Router:
         return self._meal_cue(t) or any(ch in self._food_emoji for ch in raw)
 
     def _question(
-        self, raw: str, t: str, referrals: tuple[Referral, ...], safety: Safety | None
+        self,
+        raw: str,
+        t: str,
+        referrals: tuple[Referral, ...],
+        safety: Safety | None,
+        remembered: Mapping[str, Food] | None,
     ) -> Verdict:
         meal: MealEstimate | None = None
         if referrals:
-            meal = self._meal(raw, referrals, question=True)
+            meal = self._meal(raw, referrals, question=True, remembered=remembered)
             if meal.items:
                 # "i take warfarin, is spinach ok": the referral, then the spinach is logged
                 return Verdict(Intent.MEAL, safety, referrals=referrals, meal=meal)
         answered = self._answered(t, referrals, safety, question=True)
         if answered is not None:
             return answered
-        meal = self._meal(raw, referrals, question=True)
+        meal = self._meal(raw, referrals, question=True, remembered=remembered)
         if meal.items and not self._about_eating(raw, t):
             return Verdict(Intent.QUESTION, answer=AnswerKind.FOOD_INFO, meal=meal)
         if meal.items:
@@ -270,21 +285,27 @@ class Router:
         kind = AnswerKind.TARGET if entry.personal == "target" else AnswerKind.KNOWLEDGE
         return Verdict(Intent.QUESTION, safety, referrals=referrals, answer=kind, entry=entry)
 
-    def _meal(self, raw: str, referrals: tuple[Referral, ...], *, question: bool) -> MealEstimate:
+    def _meal(
+        self,
+        raw: str,
+        referrals: tuple[Referral, ...],
+        *,
+        question: bool,
+        remembered: Mapping[str, Food] | None,
+    ) -> MealEstimate:
         """The meal estimate, without the words that were about medicines or the question."""
-        meal = estimate_meal(raw, self.foods)
+        meal = estimate_meal(raw, self.foods, remembered=remembered)
         if not meal.unknown:
             return meal
         if question:
-            return MealEstimate(meal.items, ())
-        kept = tuple(
-            part
-            for part in meal.unknown
-            if not (referrals and self.triage.referrals(self.normalise(part)))
+            return MealEstimate(meal.items)
+        if not referrals:
+            return meal
+        return meal.without_unknown(
+            part for part in meal.unknown if self.triage.referrals(self.normalise(part))
         )
-        return MealEstimate(meal.items, kept)
 
 
-def build_router(content: Content, foods: FoodTable) -> Router:
+def build_router(content: Content, foods: FoodIndex) -> Router:
     """The router for the loaded messages/ (lexicon, knowledge base) and food table."""
     return Router(content.lexicon, foods=foods, knowledge_entries=content.knowledge)

@@ -1,0 +1,1 @@
+"""Meals: the food database, the check-in parser, targets and suggestions."""
