@@ -63,7 +63,7 @@ def index() -> FoodIndex:
                 names=names,
                 units=units,
                 default=default,
-                group="dishes",
+                group="condiments" if name in ("jam", "peanut butter") else "dishes",
             ),
             records[source],
         )
@@ -103,6 +103,19 @@ def test_toast_and_jam_two_slices_each_adds_no_peach() -> None:
     meal = estimate_meal("toast and jam, two slices each", index())
     assert [(i.food.id, i.quantity) for i in meal.items] == [("toast", 2), ("jam", 2)]
     assert meal.unknown == ()
+
+
+def test_two_slices_each_goes_to_sliced_foods_and_spreads_only() -> None:
+    meal = estimate_meal("mac and cheese and toast and jam, two slices each", index())
+    assert [(i.food.id, i.quantity) for i in meal.items] == [
+        ("mac_and_cheese", 1),
+        ("toast", 2),
+        ("jam", 2),
+    ]
+
+
+def test_a_plural_with_no_number_is_two() -> None:
+    assert found("eggs and a banana") == [("egg", 100), ("banana", 118)]
 
 
 @pytest.mark.parametrize("word", ["each", "hard", "soft", "big", "sweet", "some", "lol"])

@@ -436,7 +436,10 @@ def _short_name(record: Record) -> str:
     text = record.description
     for tail in (", NFS", ", not further specified", ", NS as to form"):
         text = text.replace(tail, "")
-    return text[:60].lower()
+    clauses = [c.strip() for c in text.split(",")]
+    if len(clauses) > 1 and len(clauses[1].split()) <= 2:
+        clauses = [f"{clauses[1]} {clauses[0]}", *clauses[2:]]  # "Pudding, rice" -> rice pudding
+    return ", ".join(clauses)[:60].lower()
 
 
 def _adds(fraction: float) -> Callable[[re.Match[str]], str]:
@@ -448,10 +451,15 @@ def _adds(fraction: float) -> Callable[[re.Match[str]], str]:
     return mixed
 
 
-def _emoji_words(text: str, emoji: Mapping[str, str]) -> str:
+def _emoji_words(text: str, words: MealWords) -> str:
     """ "🍕🍕 and a 🍺" -> " 2 pizza  and a  beer ": food emoji as names, repeats as counts."""
+    emoji = words.emoji
     if text.isascii() or not emoji:
         return text
+    plain = "".join(" " if c in emoji else c for c in text)
+    glue = words.separators | words.filler | words.numbers.keys()
+    if any(w not in glue for w in re.findall(r"[^\W\d_]+", fold(plain))):
+        return plain  # "lentil curry with rice 🍛": the words say it; the emoji decorates them
     out: list[str] = []
     previous, run = "", 0
     for char in text + "\0":
@@ -468,7 +476,7 @@ def _emoji_words(text: str, emoji: Mapping[str, str]) -> str:
 
 def _clean(text: str, words: MealWords) -> str:
     """Lower case, emoji as names, fractions as numbers, ranges as their middle, 'x2' a count."""
-    text = _emoji_words(text, words.emoji)
+    text = _emoji_words(text, words)
     for symbol, value in UNICODE_FRACTIONS.items():
         if symbol in text:
             text = re.sub(rf"(\d+)\s*{symbol}", _adds(value), text).replace(symbol, f" {value:g} ")
@@ -623,7 +631,9 @@ def estimate_meal(
                 distribute = any(w in words.each for w in rest)
                 targets = group if distribute and group else pending[-1:]
                 for food, old in targets:
-                    if not old.given:
+                    # "two slices each": the foods cut in slices, and what is spread on them
+                    fits = amount.unit is None or amount.unit in food.units
+                    if not old.given and (fits or not distribute or food.category in SPREADS):
                         _replace(pending, food, amount)
                 continue
             if content:
@@ -673,6 +683,7 @@ def estimate_meal(
     return MealEstimate(tuple(items), tuple(_dedupe(unknown)))
 
 
+SPREADS = frozenset({"condiments", "fats"})  # jam, butter: one helping per slice
 PLURAL_COUNT = 2.0  # a plural with no number ("eggs", "tacos", "dates"): a couple of them
 
 
