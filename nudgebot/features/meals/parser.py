@@ -8,8 +8,9 @@ Order of work, each step for a reason:
    of a food ("2 slices toast", "pasta 200g", "eggs x2", "half a mango", "a big bowl of pho"),
    and an amount standing alone after a group applies to it ("toast and jam, two slices each").
 3. Filler ("for dinner i had", "earlier", "at my friend's place") is dropped.
-4. A word left over is corrected only when it is four letters or more, not an ordinary word,
-   and one edit (two from seven letters) from exactly one food name ("bannana", "brocoli").
+4. A misspelt word is corrected only when it is four letters or more, not an ordinary word,
+   and one edit (two from nine letters) from exactly one food name ("bannana", "brocoli"); this
+   is done before step 1, so that compound names match through it ("spinnach ravioli").
 5. A word or phrase still left is looked up in the whole USDA database: an exact record name is
    used ("kohlrabi"); otherwise it is reported as unknown with up to three closest foods, for the
    person to choose from. Nothing is invented from an ordinary word.
