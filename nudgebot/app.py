@@ -135,9 +135,7 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(tips.tip_button, pattern=r"^tip:"))
     application.add_handler(CallbackQueryHandler(checkins.checkin_button, pattern=r"^checkin$"))
     application.add_handler(
-        CallbackQueryHandler(
-            checkins.food_question_button, pattern=rf"^{checkins.QUESTION_PREFIX}:"
-        )
+        CallbackQueryHandler(checkins.food_question_button, pattern=checkins.QUESTION_DATA)
     )
     application.add_handler(CallbackQueryHandler(privacy.forget_button, pattern=r"^forget:"))
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))

@@ -19,11 +19,6 @@ SUGGESTION_GROUPS = (
 )  # fmt: skip
 
 
-def default_serving_mg(food: Food) -> float:
-    """Magnesium in what the person would eat by default (one piece, a handful, the portion)."""
-    return food.mg
-
-
 def suggest_additions(
     foods: Sequence[Food],
     eaten: Iterable[str],
@@ -48,7 +43,7 @@ def suggest_additions(
         if f.everyday
         and f.id not in eaten_ids
         and not (avoid_vitamin_k and f.vitamin_k_rich)
-        and default_serving_mg(f) >= MIN_SUGGESTION_MG
+        and f.mg >= MIN_SUGGESTION_MG
         and f.category in SUGGESTION_GROUPS
     ]
 
@@ -75,7 +70,7 @@ def suggest_additions(
             continue
         start = seed % len(groups)
         for group in groups[start:] + groups[:start]:
-            best = sorted(by_group[group], key=lambda f: (-default_serving_mg(f), f.id))[:4]
+            best = sorted(by_group[group], key=lambda f: (-f.mg, f.id))[:4]
             picks.append(best[seed % len(best)])
             used_groups.add(group)
             if len(picks) >= wanted or len(picks) == count:

@@ -10,7 +10,6 @@ from telegram.ext import ContextTypes
 
 from nudgebot.charts import week_chart
 from nudgebot.content import Replies
-from nudgebot.domain.guidance import default_serving_mg
 from nudgebot.domain.targets import Target
 from nudgebot.features.meals.foods import Food
 from nudgebot.features.meals.parser import grams_for
@@ -55,10 +54,8 @@ def total_line(r: Replies, total: float, target: Target) -> str:
 
 
 def _suggestion(r: Replies, food: Food) -> str:
-    unit = food.default_unit
-    portion = food.portion if unit == "portion" else f"1 {unit}"
     return r.checkin.suggestion.format(
-        name=food.name, portion=portion, mg=_mg(default_serving_mg(food))
+        name=food.name, portion=f"1 {food.default_unit}", mg=_mg(food.mg)
     )
 
 
@@ -68,7 +65,8 @@ def render_checkin(r: Replies, result: CheckinResult) -> str:
     lines: list[str] = []
     estimate = result.estimate
     if result.kind is CheckinKind.NOTHING_RECOGNISED or estimate is None:
-        lines.append(c.nothing)
+        if not result.questions:  # with questions, they say it all
+            lines.append(c.nothing)
     else:
         lines.extend(
             c.item.format(name=i.food.name, portion=i.portion_text, mg=_mg(i.mg))
@@ -112,11 +110,8 @@ async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdic
         referred=bool(verdict.referrals),
         warfarin=verdict.mentions_warfarin,
     )
-    text = render_checkin(rt.replies, result)
-    if verdict.referrals:
-        text = f"{views.referral_text(rt.replies, verdict.referrals)}\n\n{text}"
-    if result.kind is CheckinKind.NOTHING_RECOGNISED and result.questions:
-        text = ""  # the questions say it all
+    referral = views.referral_text(rt.replies, verdict.referrals) if verdict.referrals else ""
+    text = "\n\n".join(t for t in (referral, render_checkin(rt.replies, result)) if t)
     if text:
         await reply(update, context, text)
     for question in result.questions:
@@ -139,17 +134,11 @@ def question_keyboard(
         item = grams_for(food, unknown.amount) if unknown is not None else None
         mg = item.mg if item is not None else food.mg
         label = r.checkin.option.format(name=food.name[:40], portion=food.portion, mg=_mg(mg))
-        rows.append(
-            [InlineKeyboardButton(label, callback_data=f"{QUESTION_PREFIX}:{question.id}:{n}")]
-        )
-    rows.append(
-        [
-            InlineKeyboardButton(
-                r.checkin.none_of_these,
-                callback_data=f"{QUESTION_PREFIX}:{question.id}:{NONE_OF_THESE}",
-            )
-        ]
+        rows.append([InlineKeyboardButton(label, callback_data=question_data(question.id, n))])
+    none = InlineKeyboardButton(
+        r.checkin.none_of_these, callback_data=question_data(question.id, None)
     )
+    rows.append([none])
     return InlineKeyboardMarkup(rows)
 
 
@@ -180,17 +169,19 @@ async def food_question_button(update: Update, context: ContextTypes.DEFAULT_TYP
     assert query is not None and query.data is not None
     rt = runtime(context)
     user_id, _ = ids(update)
-    await query.answer()
     match = QUESTION_DATA.match(query.data)
     if match is None:
+        await query.answer()
         await close_keyboard(query)
         return
     choice = None if match[2] == NONE_OF_THESE else int(match[2])
     result = await rt.checkins.answer(user_id=user_id, question_id=int(match[1]), choice=choice)
     text = render_answer(rt.replies, result)
     if result.kind is AnswerKind.ALREADY:
+        await query.answer(text)  # a second tap: a short notice, the message stays as answered
         await close_keyboard(query)
         return
+    await query.answer()
     await close_keyboard(query, text)
 
 

@@ -98,11 +98,6 @@ MAX_QUESTIONS = 3  # "did you mean" questions per check-in: more would be a quiz
 RECENT_DAYS = 30  # the cuisines a person eats, for suggestions that fit them
 
 
-def option_id(food: Food) -> str:
-    """How an offered food is stored: a curated id, or "usda:<record>" (already its id)."""
-    return food.id
-
-
 def _amount_json(amount: Amount) -> dict[str, Any]:
     return {"count": amount.count, "unit": amount.unit, "size": amount.size}
 
@@ -262,9 +257,7 @@ class CheckinService:
             user_id=user_id,
             update_id=update_id,
             checkin_id=checkin_id,
-            questions=[
-                (u.text, _amount_json(u.amount), [option_id(f) for f in u.options]) for u in asked
-            ],
+            questions=[(u.text, _amount_json(u.amount), [f.id for f in u.options]) for u in asked],
         )
         return tuple(
             FoodQuestionView(qid, u.text, u.options) for qid, u in zip(ids, asked, strict=True)

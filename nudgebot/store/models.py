@@ -249,7 +249,7 @@ class FoodQuestion(Base):
     checkin_id: Mapped[int | None] = mapped_column(BigInteger)
     phrase: Mapped[str] = mapped_column(String(200))
     amount: Mapped[dict[str, Any]] = mapped_column(JSON)  # count, unit, size as read
-    options: Mapped[list[str]] = mapped_column(JSON)  # "food:<id>" or "usda:<source>"
+    options: Mapped[list[str]] = mapped_column(JSON)  # curated food ids, or "usda:<record>"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None]
 
