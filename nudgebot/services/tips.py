@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from nudgebot.content import Content
 from nudgebot.domain.rotation import pick_next
-from nudgebot.domain.schedule import DueDecision, decide_due, next_due_utc
+from nudgebot.domain.schedule import DueCheck, DueDecision, decide_due, next_due_utc
+from nudgebot.domain.timezones import zone_for
 from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import schedule as schedule_repo
 from nudgebot.store import tips as tips_repo
@@ -52,8 +54,9 @@ class TipService:
     def __init__(self, sessionmaker: SessionMaker, content: Content) -> None:
         self._sm = sessionmaker
         self._content = content
+        self._zones: dict[str, tzinfo] = {}  # see _hold_zones
 
-    def render(self, tip: Tip) -> OutgoingMessage:
+    def render(self, tip: Tip | tips_repo.TipText) -> OutgoingMessage:
         """A tip with its source credit and its three buttons."""
         r = self._content.replies
         text = r.tips.layout.format(text=tip.text, source=tip.source)
@@ -88,36 +91,50 @@ class TipService:
             due = await schedule_repo.due_subscribers(session, now=now, limit=limit)
             if not due:
                 return TickReport(0, 0, 0, 0)
-            tips = await tips_repo.enabled_tips(session)
+            tips = await tips_repo.enabled_tip_texts(session)
             by_topic: dict[str, list[int]] = {}
             for tip in tips:
                 by_topic.setdefault(tip.topic, []).append(tip.num)
-            rendered: dict[int, dict[str, Any]] = {}
             tips_by_num = {t.num: t for t in tips}
+            # Eight topic combinations at most: each person's candidates are one of these lists.
+            candidates: dict[frozenset[str], list[int]] = {}
+            rendered: dict[int, dict[str, Any]] = {}
+            self._hold_zones(sub.timezone for sub in due)
+            # Every due row has next_due_utc <= now, so each person's next instant is the first
+            # one strictly after `now` (not after their own, older, due instant): a function of
+            # (zone, time) alone in this pass, computed once per pair with the zone's DST rules.
+            next_due: dict[tuple[str, time], datetime] = {}
+            # People due at one instant in one zone mostly share a decision too.
+            checks: dict[tuple[datetime, str, bool, date | None], DueCheck] = {}
             messages: list[NewMessage] = []
             updates: list[dict[str, Any]] = []
             logged: list[tuple[int, int, str, date | None]] = []
             late = inactive = 0
-            # Many people share a zone and a time: compute each next instant once per pass.
-            next_due_cache: dict[tuple[str, time, datetime], datetime] = {}
             for sub in due:
                 status, paused_until = sub.status, sub.paused_until
                 if status == "paused" and paused_until is not None and paused_until <= now:
                     status, paused_until = "active", None  # a timed pause has ended
-                check = decide_due(
-                    due_at=sub.next_due_utc,
-                    now=now,
-                    zone_key=sub.timezone,
-                    active=status == "active",
-                    last_tip_date=sub.last_tip_date,
-                )
+                situation = (sub.next_due_utc, sub.timezone, status == "active", sub.last_tip_date)
+                check = checks.get(situation)
+                if check is None:
+                    check = checks[situation] = decide_due(
+                        due_at=sub.next_due_utc,
+                        now=now,
+                        zone_key=sub.timezone,
+                        active=status == "active",
+                        last_tip_date=sub.last_tip_date,
+                    )
                 cycle, pos, last_date = sub.tip_cycle, sub.tip_pos, sub.last_tip_date
                 if check.decision is DueDecision.SEND:
-                    candidates = [
-                        n for topic in sorted(sub.topics) for n in by_topic.get(topic, [])
-                    ]
+                    if sub.topics not in candidates:
+                        candidates[sub.topics] = [
+                            n for topic in sorted(sub.topics) for n in by_topic.get(topic, [])
+                        ]
                     pick = pick_next(
-                        user_id=sub.id, cycle=cycle, last_position=pos, candidates=candidates
+                        user_id=sub.id,
+                        cycle=cycle,
+                        last_position=pos,
+                        candidates=candidates[sub.topics],
                     )
                     if pick is not None:
                         if pick.tip_num not in rendered:
@@ -139,16 +156,15 @@ class TipService:
                     late += 1
                 elif check.decision is DueDecision.NOT_ACTIVE:
                     inactive += 1
-                after = max(now, sub.next_due_utc)
-                key = (sub.timezone, sub.tip_time, after)
-                if key not in next_due_cache:
-                    next_due_cache[key] = next_due_utc(sub.timezone, sub.tip_time, after)
+                pair = (sub.timezone, sub.tip_time)
+                if pair not in next_due:
+                    next_due[pair] = next_due_utc(sub.timezone, sub.tip_time, now)
                 updates.append(
                     {
                         "id": sub.id,
                         "status": status,
                         "paused_until": paused_until,
-                        "next_due_utc": next_due_cache[key],
+                        "next_due_utc": next_due[pair],
                         "last_tip_date": last_date,
                         "tip_cycle": cycle,
                         "tip_pos": pos,
@@ -158,6 +174,16 @@ class TipService:
             await tips_repo.log_tips(session, rows=logged)
             await schedule_repo.save_schedule(session, rows=updates)
         return TickReport(len(due), queued, late, inactive)
+
+    def _hold_zones(self, keys: Iterable[str]) -> None:
+        """Keep every zone a pass uses loaded.
+
+        zoneinfo caches a zone only while something references it (plus the last eight used):
+        with more zones than that among the due, each lookup by key read the zone file again.
+        """
+        for key in keys:
+            if key not in self._zones:
+                self._zones[key] = zone_for(key)
 
     async def extra_tip(self, *, user_id: int) -> OutgoingMessage | None:
         """/tip and "Another tip": the next tip in the person's rotation, not the daily one."""

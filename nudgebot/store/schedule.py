@@ -5,12 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.store import bulk
 from nudgebot.store.models import User, utcnow
+
+# Core, not ORM: a pass reads and writes thousands of plain rows, and the ORM's per-row
+# bookkeeping (entity loading, bulk persistence) cost more than the SQL itself.
+_users = cast(Table, User.__table__)
+
+# Topic flags (food, activity, stress) -> the set of topic names; eight combinations in all.
+_TOPICS = {
+    (food, activity, stress): frozenset(
+        name for name, on in (("food", food), ("activity", activity), ("stress", stress)) if on
+    )
+    for food in (False, True)
+    for activity in (False, True)
+    for stress in (False, True)
+}
 
 
 @dataclass(slots=True)
@@ -37,64 +52,83 @@ async def due_subscribers(
 
     SKIP LOCKED (PostgreSQL) lets another process take the next batch instead of waiting.
     """
+    u = _users.c
     stmt = (
         select(
-            User.id,
-            User.chat_id,
-            User.status,
-            User.paused_until,
-            User.timezone,
-            User.tip_time,
-            User.topic_food,
-            User.topic_activity,
-            User.topic_stress,
-            User.next_due_utc,
-            User.last_tip_date,
-            User.tip_cycle,
-            User.tip_pos,
+            u.id,
+            u.chat_id,
+            u.status,
+            u.paused_until,
+            u.timezone,
+            u.tip_time,
+            u.topic_food,
+            u.topic_activity,
+            u.topic_stress,
+            u.next_due_utc,
+            u.last_tip_date,
+            u.tip_cycle,
+            u.tip_pos,
         )
-        .where(User.next_due_utc <= now)
-        .order_by(User.next_due_utc)
+        # Rows without a zone or a time cannot be scheduled; filtering them here keeps them
+        # from taking places in the batch pass after pass.
+        .where(u.next_due_utc <= now, u.timezone.is_not(None), u.tip_time.is_not(None))
+        .order_by(u.next_due_utc)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    rows = []
-    for u in (await session.execute(stmt)).all():
-        if u.timezone is None or u.tip_time is None or u.next_due_utc is None:
-            continue
-        topics = frozenset(
-            name
-            for name, on in (
-                ("food", u.topic_food),
-                ("activity", u.topic_activity),
-                ("stress", u.topic_stress),
-            )
-            if on
+    result = await session.execute(stmt)
+    return [
+        DueSubscriber(
+            uid,
+            chat_id,
+            status,
+            paused_until,
+            zone,
+            tip_time,
+            _TOPICS[bool(food), bool(activity), bool(stress)],
+            due,
+            last_tip_date,
+            cycle,
+            pos,
         )
-        rows.append(
-            DueSubscriber(
-                id=u.id,
-                chat_id=u.chat_id,
-                status=u.status,
-                paused_until=u.paused_until,
-                timezone=u.timezone,
-                tip_time=u.tip_time,
-                topics=topics,
-                next_due_utc=u.next_due_utc,
-                last_tip_date=u.last_tip_date,
-                tip_cycle=u.tip_cycle,
-                tip_pos=u.tip_pos,
-            )
-        )
-    return rows
+        for (
+            uid,
+            chat_id,
+            status,
+            paused_until,
+            zone,
+            tip_time,
+            food,
+            activity,
+            stress,
+            due,
+            last_tip_date,
+            cycle,
+            pos,
+        ) in result
+    ]
 
 
 async def save_schedule(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk-write scheduler results: each dict has the user `id` and the same columns to set."""
     if not rows:
         return
-    if any(set(r) != set(rows[0]) for r in rows):
-        raise ValueError("every row must set the same columns")
+    keys = rows[0].keys()
+    if "id" not in keys or any(r.keys() != keys for r in rows):
+        raise ValueError("every row must have the user id and set the same columns")
+    columns = [c for c in keys if c != "id"]
     now = utcnow()
-    # ORM bulk UPDATE by primary key: one executemany, not one statement per user.
-    await session.execute(update(User), [{**r, "updated_at": now} for r in rows])
+    if session.get_bind().dialect.name == "postgresql":
+        given = bulk.unnest({c: (_users.c[c].type, [r[c] for r in rows]) for c in keys})
+        await session.execute(
+            update(_users)
+            .where(_users.c.id == given.c.id)
+            .values({**{c: given.c[c] for c in columns}, "updated_at": now})
+        )
+        return
+    stmt = (
+        update(_users)
+        .where(_users.c.id == bindparam("id", type_=_users.c.id.type))
+        .values({**{c: bindparam(c, type_=_users.c[c].type) for c in columns}, "updated_at": now})
+    )
+    await bulk.executemany(session, stmt, rows)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import Table, bindparam, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.store import locks
+from nudgebot.store import bulk, locks
 from nudgebot.store.models import Tip, TipFeedback, TipLog, utcnow
 
 
@@ -78,6 +79,27 @@ async def enabled_tips(session: AsyncSession) -> list[Tip]:
     return list((await session.execute(stmt)).scalars())
 
 
+@dataclass(frozen=True, slots=True)
+class TipText:
+    """What the scheduler needs of a tip in rotation."""
+
+    num: int
+    topic: str
+    text: str
+    source: str
+
+
+async def enabled_tip_texts(session: AsyncSession) -> list[TipText]:
+    """Every tip in rotation as plain rows (the scheduler reads them every pass)."""
+    tips = cast(Table, Tip.__table__)
+    stmt = (
+        select(tips.c.num, tips.c.topic, tips.c.text, tips.c.source)
+        .where(tips.c.enabled.is_(True))
+        .order_by(tips.c.num)
+    )
+    return [TipText(*row) for row in await session.execute(stmt)]
+
+
 async def get_tip(session: AsyncSession, *, num: int) -> Tip | None:
     """One tip by its number."""
     return await session.get(Tip, num)
@@ -94,16 +116,27 @@ async def set_enabled(session: AsyncSession, *, tip_id: str, enabled: bool) -> b
     return bool(getattr(result, "rowcount", 0))
 
 
+_LOGGED = ("user_id", "tip_num", "kind", "local_date")
+
+
 async def log_tips(
     session: AsyncSession, *, rows: Iterable[tuple[int, int, str, date | None]]
 ) -> None:
     """Record tips given: (user_id, tip_num, kind, local_date)."""
-    values = [
-        {"user_id": u, "tip_num": n, "kind": k, "local_date": d, "created_at": utcnow()}
-        for u, n, k, d in rows
-    ]
-    if values:
-        await session.execute(insert(TipLog), values)
+    given = [dict(zip(_LOGGED, row, strict=True)) for row in rows]
+    if not given:
+        return
+    log = cast(Table, TipLog.__table__)
+    now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        source = bulk.unnest({c: (log.c[c].type, [r[c] for r in given]) for c in _LOGGED})
+        columns = select(*(source.c[c] for c in _LOGGED), literal(now, log.c.created_at.type))
+        await session.execute(insert(log).from_select([*_LOGGED, "created_at"], columns))
+        return
+    stmt = insert(log).values(
+        {**{c: bindparam(c, type_=log.c[c].type) for c in _LOGGED}, "created_at": now}
+    )
+    await bulk.executemany(session, stmt, given)
 
 
 async def add_feedback(session: AsyncSession, *, user_id: int, tip_num: int, kind: str) -> bool:
