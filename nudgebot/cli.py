@@ -10,6 +10,7 @@ import typer
 from nudgebot.config import ConfigError, Settings, load_settings
 from nudgebot.content import ContentError
 from nudgebot.ingest import FatalPollingError
+from nudgebot.platform import clock
 from nudgebot.store.db import DatabaseNotMigrated
 
 cli = typer.Typer(
@@ -31,9 +32,11 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _settings() -> Settings:
     try:
-        return load_settings()
-    except ConfigError as exc:
+        settings = load_settings()
+        clock.offset()  # the clock's test-only shift: a bad value stops the start here too
+    except (ConfigError, ValueError) as exc:
         _fail(f"invalid configuration: {exc}")
+    return settings
 
 
 def _run_async(coro: object) -> None:

@@ -3,6 +3,11 @@
 import json
 import subprocess
 import sys
+from typing import Any
+
+from typer.testing import CliRunner
+
+from nudgebot.cli import cli
 
 
 def _estimate(*args: str) -> subprocess.CompletedProcess[str]:
@@ -12,6 +17,15 @@ def _estimate(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
     )
+
+
+def _verdict(text: str) -> Any:
+    """`nudgebot estimate TEXT --json`, run in this process."""
+    # The tests around it run the real `python -m nudgebot`; an interpreter per message here
+    # cost two seconds each.
+    result = CliRunner().invoke(cli, ["estimate", text, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
 
 
 def test_json_lists_foods_total_unrecognised_and_safety() -> None:
@@ -36,22 +50,22 @@ def test_json_lists_foods_total_unrecognised_and_safety() -> None:
 
 
 def test_json_reports_the_router_verdict() -> None:
-    emergency = json.loads(_estimate("sudden chest pain", "--json").stdout)
+    emergency = _verdict("sudden chest pain")
     assert emergency["intent"] == "emergency" and emergency["safety"] == "emergency"
     assert emergency["foods"] == []
-    crisis = json.loads(_estimate("i dont want to be alive anymore", "--json").stdout)
+    crisis = _verdict("i dont want to be alive anymore")
     assert (crisis["intent"], crisis["safety"]) == ("crisis", "crisis")
-    professional = json.loads(_estimate("spinach and my magnesium tablets", "--json").stdout)
+    professional = _verdict("spinach and my magnesium tablets")
     assert (professional["intent"], professional["safety"]) == ("meal", "professional")
     assert professional["referrals"] == ["supplement"]
     assert [f["id"] for f in professional["foods"]] == ["spinach_cooked"]
-    question = json.loads(_estimate("is magnesium good for blood pressure?", "--json").stdout)
+    question = _verdict("is magnesium good for blood pressure?")
     assert (question["intent"], question["safety"]) == ("question", None)
-    thanks = json.loads(_estimate("thank you!", "--json").stdout)
+    thanks = _verdict("thank you!")
     assert thanks["intent"] == "chat"
-    stop = json.loads(_estimate("stop sending me tips", "--json").stdout)
+    stop = _verdict("stop sending me tips")
     assert (stop["intent"], stop["command"]) == ("command", "stop")
-    other = json.loads(_estimate("asdfgh", "--json").stdout)
+    other = _verdict("asdfgh")
     assert other["intent"] == "other"
 
 

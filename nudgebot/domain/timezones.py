@@ -6,10 +6,12 @@ import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import cache
 
 from rapidfuzz import fuzz, process
+
+from nudgebot.platform.clock import utcnow
 
 _OFFSET = re.compile(
     r"^(?:utc|gmt|z)?\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?:(?::|\.|h)?(?P<m>\d{2}))?$"
@@ -141,4 +143,4 @@ def is_valid_zone_key(key: str) -> bool:
 
 def local_now(key: str, now: datetime | None = None) -> datetime:
     """The current wall-clock time in a zone."""
-    return (now or datetime.now(UTC)).astimezone(zone_for(key))
+    return (now or utcnow()).astimezone(zone_for(key))

@@ -11,8 +11,8 @@ from nudgebot.domain import preferences as prefs
 from nudgebot.domain.clock import format_time
 from nudgebot.domain.preferences import Flow
 from nudgebot.domain.timezones import local_now, zone_for
+from nudgebot.platform.clock import utcnow
 from nudgebot.services.subscribers import Subscriber, effective_status
-from nudgebot.store.models import utcnow
 
 CHECK = "✓ "
 

@@ -16,10 +16,11 @@ from nudgebot.domain.timezones import local_now
 from nudgebot.features.meals.foods import Food
 from nudgebot.features.meals.parser import Amount, FoodIndex, Item, MealEstimate, grams_for
 from nudgebot.features.meals.text import normalise_name
+from nudgebot.platform.clock import utcnow
 from nudgebot.store import checkins as checkins_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import User, utcnow
+from nudgebot.store.models import User
 
 
 class CheckinKind(Enum):

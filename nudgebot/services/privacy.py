@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from nudgebot.platform.clock import utcnow
 from nudgebot.store import privacy as privacy_repo
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import utcnow
 
 
 class PrivacyService:

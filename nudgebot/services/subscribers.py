@@ -11,9 +11,10 @@ from nudgebot.domain.clock import parse_time_of_day
 from nudgebot.domain.preferences import Flow, Step
 from nudgebot.domain.schedule import next_due_utc
 from nudgebot.domain.timezones import is_valid_zone_key, parse_timezone
+from nudgebot.platform.clock import utcnow
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import User, utcnow
+from nudgebot.store.models import User
 
 
 @dataclass(frozen=True, slots=True)

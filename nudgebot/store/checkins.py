@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.store.models import Checkin, FoodChoice, FoodQuestion, utcnow
+from nudgebot.platform.clock import utcnow
+from nudgebot.store.models import Checkin, FoodChoice, FoodQuestion
 
 
 async def add_checkin(

@@ -10,7 +10,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.store.models import InboxUpdate, utcnow
+from nudgebot.platform.clock import utcnow
+from nudgebot.store.models import InboxUpdate
 
 
 async def store_updates(

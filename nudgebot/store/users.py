@@ -8,7 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.store.models import User, utcnow
+from nudgebot.platform.clock import utcnow
+from nudgebot.store.models import User
 
 
 async def get_user(session: AsyncSession, *, user_id: int, for_update: bool = False) -> User | None:

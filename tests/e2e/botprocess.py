@@ -9,7 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,12 +91,26 @@ class BotProcess:
         )
         log.close()
         ready = "setWebhook" if self.command == "webhook" else "getUpdates"
-        try:
-            await self.emulator.wait_for(
+        is_ready = asyncio.ensure_future(
+            self.emulator.wait_for(
                 lambda call: call.method == ready and call.error is None,
                 timeout=ready_timeout,
                 since=since,
             )
+        )
+        # A process that exits before it is ready (a bad setting, a taken port) fails the start
+        # at once instead of after the whole ready_timeout.
+        exited = asyncio.ensure_future(self.proc.wait())
+        await asyncio.wait({is_ready, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if not is_ready.done():
+            is_ready.cancel()
+            raise AssertionError(
+                f"bot exited with code {exited.result()} before it was ready ({ready}):\n"
+                f"{self.log_tail()}"
+            )
+        exited.cancel()
+        try:
+            is_ready.result()
         except AssertionError as exc:
             raise AssertionError(f"bot did not start ({ready}):\n{self.log_tail()}") from exc
 
@@ -126,11 +140,35 @@ class BotProcess:
                 f"bot ignored {sig.name} for {timeout}s:\n{self.log_tail()}"
             ) from None
 
-    def log_tail(self, lines: int = 40) -> str:
-        """The last lines the process printed."""
+    def log_tail(self, lines: int = 40, *, since: int = 0) -> str:
+        """The last lines the process printed (after byte `since` of its log, if given)."""
         with contextlib.suppress(FileNotFoundError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            with self.log_path.open("rb") as log:
+                log.seek(since)
+                text = log.read().decode(errors="replace")
+            return "\n".join(text.splitlines()[-lines:])
         return "(no log)"
+
+    def log_size(self) -> int:
+        """How many bytes the log holds now, for log_tail(since=)."""
+        with contextlib.suppress(FileNotFoundError):
+            return self.log_path.stat().st_size
+        return 0
+
+    @contextlib.contextmanager
+    def log_on_failure(self, request: pytest.FixtureRequest) -> Iterator[None]:
+        """Print what the process logged during a test, if that test failed."""
+        since = self.log_size()
+        yield
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            state = "running" if self.proc and self.proc.returncode is None else "exited"
+            during = self.log_tail(80, since=since)
+            if during.strip():
+                print(f"----- bot log during the test (bot {state}) -----\n{during}")
+            else:
+                print(f"----- bot logged nothing during the test (bot {state}); before it -----")
+                print(self.log_tail(40))
 
 
 def sqlite_bot(
@@ -161,6 +199,22 @@ async def running(process: BotProcess, request: pytest.FixtureRequest) -> AsyncI
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
             print(f"----- bot log (exit {code}) -----\n{process.log_tail(80)}")
+
+
+@contextlib.asynccontextmanager
+async def shared_process(
+    workdir: Path, *, command: str = "run", env: dict[str, str] | None = None
+) -> AsyncIterator[BotProcess]:
+    """An emulator of its own and a started bot on a fresh SQLite file, for many tests."""
+    async with BotApiEmulator() as emulator:
+        process = sqlite_bot(emulator, workdir, command=command, env=env)
+        await process.start()
+        try:
+            yield process
+        finally:
+            code = await process.stop()
+            if code != 0:
+                print(f"----- shared bot log (exit {code}) -----\n{process.log_tail(80)}")
 
 
 def run_cli(

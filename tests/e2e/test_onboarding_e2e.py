@@ -41,118 +41,128 @@ def _user_row(tmp_path: Path, user_id: int) -> dict[str, object]:
 
 
 async def test_start_greets_with_disclaimer_and_asks_for_time_zone(
-    emulator: BotApiEmulator, bot: BotProcess
+    shared_bot: BotProcess, user: int
 ) -> None:
-    emulator.send_text(ADA, "/start", first_name="Ada")
-    greeting = await emulator.wait_for_text(ADA, "Hi Ada")
+    emulator = shared_bot.emulator
+    emulator.send_text(user, "/start", first_name="Ada")
+    greeting = await emulator.wait_for_text(user, "Hi Ada")
     assert "no substitute" in greeting.params["text"]
-    await emulator.wait_for_text(ADA, "Which time zone")
-    assert ["Europe/London", "Europe/Berlin", "Europe/Moscow"] in emulator.buttons(ADA)
+    await emulator.wait_for_text(user, "Which time zone")
+    assert ["Europe/London", "Europe/Berlin", "Europe/Moscow"] in emulator.buttons(user)
 
 
 async def test_full_onboarding_by_buttons_ends_with_a_summary(
-    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+    shared_bot: BotProcess, user: int
 ) -> None:
-    emulator.send_text(ADA, "/start")
-    await emulator.wait_for_text(ADA, "Step 1 of 4")
-    emulator.press(ADA, "America/New York")
-    await emulator.wait_for_text(ADA, "Time zone: America/New_York")
-    await emulator.wait_for_text(ADA, "Step 2 of 4")
-    emulator.press(ADA, "07:00")
-    await emulator.wait_for_text(ADA, "Step 3 of 4")
+    emulator = shared_bot.emulator
+    emulator.send_text(user, "/start")
+    await emulator.wait_for_text(user, "Step 1 of 4")
+    emulator.press(user, "America/New York")
+    await emulator.wait_for_text(user, "Time zone: America/New_York")
+    await emulator.wait_for_text(user, "Step 2 of 4")
+    emulator.press(user, "07:00")
+    await emulator.wait_for_text(user, "Step 3 of 4")
     mark = emulator.mark()
-    emulator.press(ADA, "Stress")
-    await emulator.wait_for(lambda c: c.method == "editMessageReplyMarkup", since=mark)
-    assert emulator.buttons(ADA)[2] == ["Stress"]  # no tick any more
-    emulator.press(ADA, "Done")
-    await emulator.wait_for_text(ADA, "Step 4 of 4")
-    emulator.press(ADA, "31–50")
-    await emulator.wait_for_text(ADA, "Age: 31–50")
-    emulator.press(ADA, "Female")
-    await emulator.wait_for_text(ADA, "Sex: Female")
-    emulator.press(ADA, "Neither")
-    await emulator.wait_for_text(ADA, "Pregnant or breastfeeding: Neither")
-    emulator.press(ADA, "Done")
-    summary = (await emulator.wait_for_text(ADA, "All set")).params["text"]
+    emulator.press(user, "Stress")
+    await emulator.wait_for(
+        lambda c: c.method == "editMessageReplyMarkup" and c.chat_id == user, since=mark
+    )
+    assert emulator.buttons(user)[2] == ["Stress"]  # no tick any more
+    emulator.press(user, "Done")
+    await emulator.wait_for_text(user, "Step 4 of 4")
+    emulator.press(user, "31–50")
+    await emulator.wait_for_text(user, "Age: 31–50")
+    emulator.press(user, "Female")
+    await emulator.wait_for_text(user, "Sex: Female")
+    emulator.press(user, "Neither")
+    await emulator.wait_for_text(user, "Pregnant or breastfeeding: Neither")
+    emulator.press(user, "Done")
+    summary = (await emulator.wait_for_text(user, "All set")).params["text"]
     assert "America/New_York" in summary
     assert "07:00" in summary
     assert "Magnesium-rich foods, Physical activity" in summary
     assert "31–50 · Female" in summary
-    row = _user_row(tmp_path, ADA)
+    row = _user_row(shared_bot.workdir, user)
     assert row["timezone"] == "America/New_York"
     assert row["topic_stress"] == 0 and row["topic_food"] == 1
     assert row["onboarded_at"] is not None and row["flow"] is None
 
 
 async def test_onboarding_by_typed_answers_with_one_retry(
-    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+    shared_bot: BotProcess, user: int
 ) -> None:
-    emulator.send_text(ADA, "/start")
-    await emulator.wait_for_text(ADA, "Step 1 of 4")
-    emulator.send_text(ADA, "somewhere nice")
-    await emulator.wait_for_text(ADA, 'couldn\'t find a time zone for "somewhere nice"')
-    emulator.send_text(ADA, "munich")
-    await emulator.wait_for_text(ADA, "Europe/Berlin (from Munich)")
-    await emulator.wait_for_text(ADA, "Step 2 of 4")
-    emulator.send_text(ADA, "8:30pm")
-    await emulator.wait_for_text(ADA, "Step 3 of 4")
-    emulator.send_text(ADA, "food please")  # topics take buttons
-    await emulator.wait_for_text(ADA, "Please choose with the buttons")
-    emulator.press(ADA, "Done")
-    await emulator.wait_for_text(ADA, "Step 4 of 4")
-    emulator.press(ADA, "Done")
-    summary = (await emulator.wait_for_text(ADA, "All set")).params["text"]
+    emulator = shared_bot.emulator
+    emulator.send_text(user, "/start")
+    await emulator.wait_for_text(user, "Step 1 of 4")
+    emulator.send_text(user, "somewhere nice")
+    await emulator.wait_for_text(user, 'couldn\'t find a time zone for "somewhere nice"')
+    emulator.send_text(user, "munich")
+    await emulator.wait_for_text(user, "Europe/Berlin (from Munich)")
+    await emulator.wait_for_text(user, "Step 2 of 4")
+    emulator.send_text(user, "8:30pm")
+    await emulator.wait_for_text(user, "Step 3 of 4")
+    emulator.send_text(user, "food please")  # topics take buttons
+    await emulator.wait_for_text(user, "Please choose with the buttons")
+    emulator.press(user, "Done")
+    await emulator.wait_for_text(user, "Step 4 of 4")
+    emulator.press(user, "Done")
+    summary = (await emulator.wait_for_text(user, "All set")).params["text"]
     assert "20:30" in summary and "Europe/Berlin" in summary
     assert "Profile: not shared" in summary
-    assert _user_row(tmp_path, ADA)["tip_time"].startswith("20:30")
+    assert _user_row(shared_bot.workdir, user)["tip_time"].startswith("20:30")
 
 
-async def test_last_topic_cannot_be_switched_off(emulator: BotApiEmulator, bot: BotProcess) -> None:
-    emulator.send_text(ADA, "/start")
-    await emulator.wait_for_text(ADA, "Step 1 of 4")
-    emulator.send_text(ADA, "UTC")
-    await emulator.wait_for_text(ADA, "Step 2 of 4")
-    emulator.send_text(ADA, "7")
-    await emulator.wait_for_text(ADA, "Step 3 of 4")
+async def test_last_topic_cannot_be_switched_off(shared_bot: BotProcess, user: int) -> None:
+    emulator = shared_bot.emulator
+    emulator.send_text(user, "/start")
+    await emulator.wait_for_text(user, "Step 1 of 4")
+    emulator.send_text(user, "UTC")
+    await emulator.wait_for_text(user, "Step 2 of 4")
+    emulator.send_text(user, "7")
+    await emulator.wait_for_text(user, "Step 3 of 4")
     for label in ("Magnesium-rich foods", "Physical activity"):
         mark = emulator.mark()
-        emulator.press(ADA, label)
-        await emulator.wait_for(lambda c: c.method == "editMessageReplyMarkup", since=mark)
-    emulator.press(ADA, "Stress")
+        emulator.press(user, label)
+        await emulator.wait_for(
+            lambda c: c.method == "editMessageReplyMarkup" and c.chat_id == user, since=mark
+        )
+    mark = emulator.mark()
+    emulator.press(user, "Stress")
     alert = await emulator.wait_for(
         lambda c: (
             c.method == "answerCallbackQuery" and "at least one" in str(c.params.get("text", ""))
-        )
+        ),
+        since=mark,
     )
     assert alert.params.get("show_alert") in (True, "true")
 
 
-async def test_settings_change_tip_time(
-    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
-) -> None:
-    await _onboard_by_buttons(emulator)
-    emulator.send_text(ADA, "/settings")
-    await emulator.wait_for_text(ADA, "Your settings")
-    emulator.press(ADA, "Tip time")
-    await emulator.wait_for_text(ADA, "What time would you like")
-    assert "Step" not in emulator.last_text(ADA)
-    emulator.send_text(ADA, "6:45")
-    saved = (await emulator.wait_for_text(ADA, "Saved")).params["text"]
+async def test_settings_change_tip_time(shared_bot: BotProcess, user: int) -> None:
+    emulator = shared_bot.emulator
+    await _onboard_by_buttons(emulator, user)
+    emulator.send_text(user, "/settings")
+    await emulator.wait_for_text(user, "Your settings")
+    emulator.press(user, "Tip time")
+    await emulator.wait_for_text(user, "What time would you like")
+    assert "Step" not in emulator.last_text(user)
+    emulator.send_text(user, "6:45")
+    saved = (await emulator.wait_for_text(user, "Saved")).params["text"]
     assert "06:45" in saved
-    assert _user_row(tmp_path, ADA)["tip_time"].startswith("06:45")
+    assert _user_row(shared_bot.workdir, user)["tip_time"].startswith("06:45")
 
 
-async def test_settings_cancel_keeps_everything(emulator: BotApiEmulator, bot: BotProcess) -> None:
-    await _onboard_by_buttons(emulator)
-    emulator.send_text(ADA, "/settings")
-    await emulator.wait_for_text(ADA, "Your settings")
-    emulator.press(ADA, "Time zone")
-    await emulator.wait_for_text(ADA, "Which time zone")
-    emulator.press(ADA, "Cancel")
-    kept = await emulator.wait_for_text(ADA, "Nothing changed")
+async def test_settings_cancel_keeps_everything(shared_bot: BotProcess, user: int) -> None:
+    emulator = shared_bot.emulator
+    await _onboard_by_buttons(emulator, user)
+    emulator.send_text(user, "/settings")
+    await emulator.wait_for_text(user, "Your settings")
+    emulator.press(user, "Time zone")
+    await emulator.wait_for_text(user, "Which time zone")
+    emulator.press(user, "Cancel")
+    kept = await emulator.wait_for_text(user, "Nothing changed")
     assert "Europe/Berlin" in kept.params["text"]
-    emulator.send_text(ADA, "Tokyo")  # no question open any more
-    await emulator.wait_for_text(ADA, "/help")
+    emulator.send_text(user, "Tokyo")  # no question open any more
+    await emulator.wait_for_text(user, "/help")
 
 
 async def test_restart_mid_onboarding_continues_at_the_same_step(
@@ -203,60 +213,65 @@ async def test_an_update_in_flight_when_the_bot_is_killed_is_answered_after_rest
 
 
 async def test_sticker_and_unknown_command_get_a_pointer_to_help(
-    emulator: BotApiEmulator, bot: BotProcess
+    shared_bot: BotProcess, user: int
 ) -> None:
-    emulator.send_sticker(ADA)
-    await emulator.wait_for_text(ADA, "/help lists what I can do")
-    emulator.send_text(ADA, "/frobnicate")
-    await emulator.wait_for_text(ADA, "/help lists what I can do")
+    emulator = shared_bot.emulator
+    emulator.send_sticker(user)
+    await emulator.wait_for_text(user, "/help lists what I can do")
+    emulator.send_text(user, "/frobnicate")
+    await emulator.wait_for_text(user, "/help lists what I can do")
 
 
 async def test_random_text_outside_a_flow_gets_examples_and_points_to_help(
-    emulator: BotApiEmulator, bot: BotProcess
+    shared_bot: BotProcess, user: int
 ) -> None:
-    await _onboard_by_buttons(emulator)
-    emulator.send_text(ADA, "asdf qwerty")
-    pointer = (await emulator.wait_for_text(ADA, "not sure what you meant")).params["text"]
+    emulator = shared_bot.emulator
+    await _onboard_by_buttons(emulator, user)
+    emulator.send_text(user, "asdf qwerty")
+    pointer = (await emulator.wait_for_text(user, "not sure what you meant")).params["text"]
     assert "/help" in pointer and "oatmeal with almonds" in pointer
     assert "couldn't find a food" not in pointer
 
 
 async def test_stop_then_start_brings_tips_back_with_settings_kept(
-    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+    shared_bot: BotProcess, user: int
 ) -> None:
-    await _onboard_by_buttons(emulator)
-    emulator.send_text(ADA, "/stop")
-    await emulator.wait_for_text(ADA, "You're unsubscribed")
-    assert _user_row(tmp_path, ADA)["status"] == "stopped"
-    emulator.send_text(ADA, "/stop")
-    await emulator.wait_for_text(ADA, "already unsubscribed")
-    emulator.send_text(ADA, "/start", first_name="Ada")
-    back = (await emulator.wait_for_text(ADA, "Welcome back, Ada")).params["text"]
+    emulator = shared_bot.emulator
+    await _onboard_by_buttons(emulator, user)
+    emulator.send_text(user, "/stop")
+    await emulator.wait_for_text(user, "You're unsubscribed")
+    assert _user_row(shared_bot.workdir, user)["status"] == "stopped"
+    emulator.send_text(user, "/stop")
+    await emulator.wait_for_text(user, "already unsubscribed")
+    emulator.send_text(user, "/start", first_name="Ada")
+    back = (await emulator.wait_for_text(user, "Welcome back, Ada")).params["text"]
     assert "Europe/Berlin" in back and "daily tips on" in back
-    assert _user_row(tmp_path, ADA)["status"] == "active"
+    assert _user_row(shared_bot.workdir, user)["status"] == "active"
 
 
-async def test_pause_and_resume(emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path) -> None:
-    await _onboard_by_buttons(emulator)
-    emulator.send_text(ADA, "/pause")
-    await emulator.wait_for_text(ADA, "Pause the daily tips for how long")
-    emulator.press(ADA, "3 days")
-    await emulator.wait_for_text(ADA, "Your tips start again on")
-    row = _user_row(tmp_path, ADA)
+async def test_pause_and_resume(shared_bot: BotProcess, user: int) -> None:
+    emulator = shared_bot.emulator
+    await _onboard_by_buttons(emulator, user)
+    emulator.send_text(user, "/pause")
+    await emulator.wait_for_text(user, "Pause the daily tips for how long")
+    emulator.press(user, "3 days")
+    await emulator.wait_for_text(user, "Your tips start again on")
+    row = _user_row(shared_bot.workdir, user)
     assert row["status"] == "paused" and row["paused_until"] is not None
-    emulator.send_text(ADA, "/resume")
-    await emulator.wait_for_text(ADA, "on again. The next one comes at 08:00 (Europe/Berlin)")
-    emulator.send_text(ADA, "/resume")
-    await emulator.wait_for_text(ADA, "aren't paused")
-    emulator.send_text(ADA, "/pause")
-    await emulator.wait_for_text(ADA, "how long")
-    emulator.press(ADA, "Until I resume")
-    await emulator.wait_for_text(ADA, "Paused until you send /resume")
+    emulator.send_text(user, "/resume")
+    await emulator.wait_for_text(user, "on again. The next one comes at 08:00 (Europe/Berlin)")
+    emulator.send_text(user, "/resume")
+    await emulator.wait_for_text(user, "aren't paused")
+    emulator.send_text(user, "/pause")
+    await emulator.wait_for_text(user, "how long")
+    emulator.press(user, "Until I resume")
+    await emulator.wait_for_text(user, "Paused until you send /resume")
 
 
-async def test_help_lists_every_command(emulator: BotApiEmulator, bot: BotProcess) -> None:
-    emulator.send_text(ADA, "/help")
-    text = (await emulator.wait_for_text(ADA, "Here is what I can do")).params["text"]
+async def test_help_lists_every_command(shared_bot: BotProcess, user: int) -> None:
+    emulator = shared_bot.emulator
+    emulator.send_text(user, "/help")
+    text = (await emulator.wait_for_text(user, "Here is what I can do")).params["text"]
     for command in (
         "/start",
         "/settings",
@@ -273,7 +288,9 @@ async def test_help_lists_every_command(emulator: BotApiEmulator, bot: BotProces
         assert command in text
 
 
-async def test_command_menu_is_set_at_start(emulator: BotApiEmulator, bot: BotProcess) -> None:
+async def test_command_menu_is_set_at_start(shared_bot: BotProcess) -> None:
+    emulator = shared_bot.emulator
+    # since=0: the menu is set once, when the (shared) process starts.
     call = await emulator.wait_for(lambda c: c.method == "setMyCommands", since=0)
     names = [c["command"] for c in call.params["commands"]]
     assert names == [
@@ -309,32 +326,39 @@ async def test_failing_command_menu_is_logged_and_the_bot_keeps_running(
         await process.stop()
 
 
-async def test_a_telegram_429_on_a_reply_is_waited_out(
-    emulator: BotApiEmulator, bot: BotProcess
-) -> None:
-    emulator.inject("sendMessage", error=429, retry_after=1, chat_id=ADA)
-    emulator.send_text(ADA, "/help")
-    reply = await emulator.wait_for_text(ADA, "Here is what I can do", timeout=15)
-    failed = [c for c in emulator.calls if c.method == "sendMessage" and c.error]
+async def test_a_telegram_429_on_a_reply_is_waited_out(shared_bot: BotProcess, user: int) -> None:
+    emulator = shared_bot.emulator
+    mark = emulator.mark()
+    emulator.inject("sendMessage", error=429, retry_after=1, chat_id=user)
+    emulator.send_text(user, "/help")
+    reply = await emulator.wait_for_text(user, "Here is what I can do", timeout=15)
+    failed = [
+        c
+        for c in emulator.calls[mark:]
+        if c.method == "sendMessage" and c.chat_id == user and c.error
+    ]
     assert failed, "the 429 was never injected"
     assert reply.time - failed[0].time >= 0.9
 
 
 async def test_a_stale_button_is_answered_and_changes_nothing(
-    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+    shared_bot: BotProcess, user: int
 ) -> None:
-    emulator.send_text(ADA, "/start")
-    await emulator.wait_for_text(ADA, "Step 1 of 4")
-    first_question = emulator.sent(ADA)[-1].result["message_id"]
-    emulator.press(ADA, "UTC")
-    await emulator.wait_for_text(ADA, "Step 2 of 4")
-    emulator.press_data(ADA, "ob:tz:Asia/Tokyo", message_id=first_question)
+    emulator = shared_bot.emulator
+    emulator.send_text(user, "/start")
+    await emulator.wait_for_text(user, "Step 1 of 4")
+    first_question = emulator.sent(user)[-1].result["message_id"]
+    emulator.press(user, "UTC")
+    await emulator.wait_for_text(user, "Step 2 of 4")
+    mark = emulator.mark()
+    emulator.press_data(user, "ob:tz:Asia/Tokyo", message_id=first_question)
     await emulator.wait_for(
         lambda c: (
             c.method == "answerCallbackQuery" and "out of date" in str(c.params.get("text", ""))
-        )
+        ),
+        since=mark,
     )
-    assert _user_row(tmp_path, ADA)["timezone"] == "UTC"
+    assert _user_row(shared_bot.workdir, user)["timezone"] == "UTC"
 
 
 async def test_sigterm_stops_the_bot_cleanly(bot: BotProcess) -> None:

@@ -16,7 +16,9 @@ from tests.e2e.test_daily_tips_e2e import _onboard, outbox_states, seed_due_subs
 
 pytestmark = pytest.mark.e2e
 
-ADA = 9_182_736  # distinctive: searched for in every table after /forget
+# Distinctive: searched for in every table after /forget, where a short id could be part of a
+# timestamp. Only the /forget test speaks as this person on the module's shared bot.
+ADA = 9_182_736
 
 
 def _rows_mentioning(db: Path, needle: int) -> dict[str, int]:
@@ -37,20 +39,21 @@ def _rows_mentioning(db: Path, needle: int) -> dict[str, int]:
 
 
 async def test_mydata_sends_a_json_file_with_everything_kept(
-    emulator: BotApiEmulator, bot: BotProcess
+    shared_bot: BotProcess, user: int
 ) -> None:
-    await _onboard(emulator, ADA, "Europe/Berlin", "08:30")
-    emulator.send_text(ADA, "oatmeal with almonds")
-    await emulator.wait_for_text(ADA, "This meal")
-    emulator.send_text(ADA, "/mydata")
+    emulator = shared_bot.emulator
+    await _onboard(emulator, user, "Europe/Berlin", "08:30")
+    emulator.send_text(user, "oatmeal with almonds")
+    await emulator.wait_for_text(user, "This meal")
+    emulator.send_text(user, "/mydata")
     call = await emulator.wait_for(
-        lambda c: c.method == "sendDocument" and c.chat_id == ADA and c.error is None
+        lambda c: c.method == "sendDocument" and c.chat_id == user and c.error is None
     )
     assert "everything I keep about you" in call.text
     filename, body = call.files["document"]
     assert filename.endswith(".json")
     data = json.loads(body)
-    assert data["telegram_user_id"] == ADA
+    assert data["telegram_user_id"] == user
     assert data["profile_and_preferences"]["timezone"] == "Europe/Berlin"
     assert data["profile_and_preferences"]["tip_time"] == "08:30:00"
     assert len(data["checkins"]) == 1 and data["checkins"][0]["total_mg"] > 0
@@ -62,8 +65,9 @@ async def test_mydata_sends_a_json_file_with_everything_kept(
 
 
 async def test_forget_asks_first_then_erases_every_row_and_start_begins_fresh(
-    emulator: BotApiEmulator, bot: BotProcess, tmp_path: Path
+    shared_bot: BotProcess,
 ) -> None:
+    emulator = shared_bot.emulator
     await _onboard(emulator, ADA, "Europe/Berlin", "08:30")
     emulator.send_text(ADA, "a handful of cashews")
     await emulator.wait_for_text(ADA, "This meal")
@@ -71,14 +75,14 @@ async def test_forget_asks_first_then_erases_every_row_and_start_begins_fresh(
     await emulator.wait_for_text(ADA, "Erase everything?")
     emulator.press(ADA, "No, keep it")
     await emulator.wait_for_text(ADA, "Nothing was erased")
-    assert "users" in _rows_mentioning(tmp_path / "bot.db", ADA)
+    assert "users" in _rows_mentioning(shared_bot.workdir / "bot.db", ADA)
 
     emulator.send_text(ADA, "/forget")
     await emulator.wait_for_text(ADA, "Erase everything?")
     emulator.press(ADA, "Yes, erase everything")
     await emulator.wait_for_text(ADA, "everything I kept about you is erased")
     await asyncio.sleep(0.5)  # the update's own bookkeeping finishes
-    assert _rows_mentioning(tmp_path / "bot.db", ADA) == {}
+    assert _rows_mentioning(shared_bot.workdir / "bot.db", ADA) == {}
 
     emulator.send_text(ADA, "/start")
     await emulator.wait_for_text(ADA, "Step 1 of 4")
@@ -86,9 +90,10 @@ async def test_forget_asks_first_then_erases_every_row_and_start_begins_fresh(
 
 
 async def test_more_than_20_messages_a_minute_get_one_slow_down_and_are_dropped(
-    emulator: BotApiEmulator, bot: BotProcess
+    shared_bot: BotProcess, user: int, other_user: int
 ) -> None:
-    flooder, neighbour = 7001, 7002
+    emulator = shared_bot.emulator
+    flooder, neighbour = user, other_user
     for _ in range(30):
         emulator.send_text(flooder, "/help")
     emulator.send_text(neighbour, "/help")
@@ -102,19 +107,20 @@ async def test_more_than_20_messages_a_minute_get_one_slow_down_and_are_dropped(
 
 
 async def test_in_a_group_the_bot_says_once_it_works_in_private_then_stays_quiet(
-    emulator: BotApiEmulator, bot: BotProcess
+    shared_bot: BotProcess, user: int
 ) -> None:
+    emulator = shared_bot.emulator
     group = -100_555
-    emulator.add_to_group(group, by_user_id=ADA)
+    emulator.add_to_group(group, by_user_id=user)
     call = await emulator.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == group)
     assert "private chats only" in call.text and "@nudge_test_bot" in call.text
     for text in ("/help", "/start", "oatmeal with almonds", "chest pain"):
-        emulator.send_text(ADA, text, chat_id=group, chat_type="group")
-    emulator.send_sticker(ADA)  # a private message still gets its answer, proving the bot ran
-    await emulator.wait_for_text(ADA, "/help")
+        emulator.send_text(user, text, chat_id=group, chat_type="group")
+    emulator.send_sticker(user)  # a private message still gets its answer, proving the bot ran
+    await emulator.wait_for_text(user, "/help")
     await asyncio.sleep(1.0)
     assert len([c for c in emulator.sent(group) if c.method == "sendMessage"]) == 1
-    assert [c.method for c in emulator.sent(ADA)] == ["sendMessage"]
+    assert [c.method for c in emulator.sent(user)] == ["sendMessage"]
 
 
 async def test_logs_hold_neither_the_token_nor_what_people_write(

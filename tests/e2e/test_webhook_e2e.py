@@ -6,19 +6,20 @@ import asyncio
 import json
 import socket
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
+import pytest_asyncio
 
 from tests.botapi_emulator import BotApiEmulator
-from tests.e2e.botprocess import BotProcess, run_cli, running, sqlite_bot
+from tests.e2e.botprocess import BotProcess, run_cli, running, shared_process, sqlite_bot
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def hook_bot(
     emulator: BotApiEmulator, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[BotProcess]:
@@ -27,21 +28,36 @@ async def hook_bot(
         yield process
 
 
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def module_hook_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
+    """One emulator and one `nudgebot webhook` process for the tests that only post updates."""
+    async with shared_process(tmp_path_factory.mktemp("hook-bot"), command="webhook") as process:
+        yield process
+
+
+@pytest.fixture
+def shared_hook_bot(
+    module_hook_bot: BotProcess, request: pytest.FixtureRequest
+) -> Iterator[BotProcess]:
+    with module_hook_bot.log_on_failure(request):
+        yield module_hook_bot
+
+
 def _replies(emulator: BotApiEmulator, chat_id: int) -> list[str]:
     return [c.text for c in emulator.sent(chat_id) if c.method == "sendMessage" and not c.error]
 
 
-async def test_webhook_registers_its_url_with_a_secret_token(
-    emulator: BotApiEmulator, hook_bot: BotProcess
-) -> None:
-    assert emulator.webhook_url == hook_bot.webhook_url
+async def test_webhook_registers_its_url_with_a_secret_token(shared_hook_bot: BotProcess) -> None:
+    emulator = shared_hook_bot.emulator
+    assert emulator.webhook_url == shared_hook_bot.webhook_url
     assert len(emulator.webhook_secret) >= 32
     assert emulator.token not in emulator.webhook_secret
 
 
 async def test_wrong_or_missing_secret_is_refused_with_403_and_not_processed(
-    emulator: BotApiEmulator, hook_bot: BotProcess
+    shared_hook_bot: BotProcess,
 ) -> None:
+    emulator = shared_hook_bot.emulator
     assert await emulator.deliver(emulator.private_text_update(501, "/help"), secret="nope") == 403
     assert await emulator.deliver(emulator.private_text_update(501, "/help"), secret="") == 403
     almost = emulator.webhook_secret[:-1] + ("x" if emulator.webhook_secret[-1] != "x" else "y")
@@ -50,16 +66,16 @@ async def test_wrong_or_missing_secret_is_refused_with_403_and_not_processed(
     assert _replies(emulator, 501) == []
 
 
-async def test_right_secret_is_stored_processed_and_answered(
-    emulator: BotApiEmulator, hook_bot: BotProcess
-) -> None:
+async def test_right_secret_is_stored_processed_and_answered(shared_hook_bot: BotProcess) -> None:
+    emulator = shared_hook_bot.emulator
     assert await emulator.deliver(emulator.private_text_update(502, "/start")) == 200
     await emulator.wait_for_text(502, "four quick questions")
 
 
 async def test_the_same_update_delivered_twice_is_processed_once(
-    emulator: BotApiEmulator, hook_bot: BotProcess
+    shared_hook_bot: BotProcess,
 ) -> None:
+    emulator = shared_hook_bot.emulator
     update = emulator.private_text_update(503, "/help")
     # The reply can arrive before the second delivery returns, so count from before the first.
     since = emulator.mark()
@@ -71,8 +87,9 @@ async def test_the_same_update_delivered_twice_is_processed_once(
 
 
 async def test_bad_bodies_are_refused_and_the_server_keeps_serving(
-    emulator: BotApiEmulator, hook_bot: BotProcess
+    shared_hook_bot: BotProcess,
 ) -> None:
+    emulator = shared_hook_bot.emulator
     assert await emulator.deliver({}, body=b"{not json") == 400
     assert await emulator.deliver({}, body=b"[1, 2, 3]") == 400
     assert await emulator.deliver({}, body=b'{"update_id": "seven"}') == 400
@@ -84,10 +101,10 @@ async def test_bad_bodies_are_refused_and_the_server_keeps_serving(
         400,
     )
     async with aiohttp.ClientSession() as session:
-        async with session.get(f"http://127.0.0.1:{hook_bot.port}/healthz") as response:
+        async with session.get(f"http://127.0.0.1:{shared_hook_bot.port}/healthz") as response:
             assert response.status == 200
             assert (await response.json())["status"] == "ok"
-        async with session.get(hook_bot.webhook_url) as response:
+        async with session.get(shared_hook_bot.webhook_url) as response:
             assert response.status == 405
     assert await emulator.deliver(emulator.private_text_update(504, "/help")) == 200
     await emulator.wait_for_text(504, "here is what i can do")

@@ -1,0 +1,1 @@
+"""The Telegram-free kernel every feature builds on (today: the clock)."""
