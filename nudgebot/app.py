@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat
+from telegram._utils.types import JSONDict
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -19,6 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from nudgebot.budget import SendBudget
 from nudgebot.config import Settings
 from nudgebot.content import Content
 from nudgebot.features.meals.parser import load_index
@@ -51,6 +54,34 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 REPLY_MAX_RETRIES = 3
 
 
+class BudgetRateLimiter(AIORateLimiter):
+    """Replies book their slot on the bot's send budget, shared with the outbox sender.
+
+    AIORateLimiter keeps what it does well (20 messages a minute per group, retrying a 429 with
+    the wait Telegram asked for); its own overall limit is off, the budget is the one pace.
+    """
+
+    def __init__(self, budget: SendBudget) -> None:
+        super().__init__(overall_max_rate=0, max_retries=REPLY_MAX_RETRIES)
+        self._budget = budget
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Wait for a slot when the request goes to a chat, then let AIORateLimiter send it."""
+        if data.get("chat_id") is not None:
+            await self._budget.reply_slot()
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
 def build_application(
     settings: Settings,
     content: Content,
@@ -58,6 +89,7 @@ def build_application(
     *,
     token: str,
     request: BaseRequest | None = None,
+    budget: SendBudget | None = None,
 ) -> AnyApplication:
     """The Application with every handler registered; updates come from ingest.UpdateInbox."""
     builder: Any = (
@@ -68,7 +100,7 @@ def build_application(
         .updater(None)  # our inbox stores updates before confirming them; see ingest.py
     )
     if settings.reply_rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=REPLY_MAX_RETRIES))
+        builder = builder.rate_limiter(BudgetRateLimiter(budget or SendBudget(settings.bot_rate)))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
@@ -85,7 +117,13 @@ def build_application(
         subscribers=SubscriberService(sessionmaker),
         tips=tips_service,
         checkins=CheckinService(sessionmaker, foods),
-        admin=AdminService(sessionmaker, tips_service, settings.admin_ids, settings.send_rate),
+        admin=AdminService(
+            sessionmaker,
+            tips_service,
+            settings.admin_ids,
+            settings.send_rate,
+            paid_rate=settings.paid_broadcast_rate,
+        ),
         privacy=PrivacyService(sessionmaker, content.replies.privacy.retention),
         router=build_router(content, foods),
     )

@@ -10,7 +10,14 @@ from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
@@ -38,14 +45,21 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     poll_timeout: int = Field(default=25, ge=0, le=50)
     db_busy_timeout_ms: int = Field(default=5000, ge=0)
-    # Replies go through python-telegram-bot's AIORateLimiter (30 msg/s overall, retries 429s).
-    # Only for a local Bot API server or a benchmark of the bot's own speed: switch it off.
+    # Replies book their slot on the bot's send budget and retry 429s (AIORateLimiter keeps the
+    # group limits). Only for a local Bot API server or a benchmark of the bot's own speed: off.
     reply_rate_limit: bool = True
+    # Every message the bot sends, replies and bulk together, in all processes: evenly spaced
+    # slots under Telegram's ~30/s per bot (budget.py).
+    bot_rate: float = Field(default=29.0, gt=0, le=30)
     # Daily tips and the outbox sender.
     tick_seconds: float = Field(default=15.0, gt=0, le=60)
     send_rate: float = Field(default=25.0, gt=0, le=30)
     send_per_chat_interval: float = Field(default=1.0, ge=0)
-    send_concurrency: int = Field(default=1, ge=1, le=32)
+    # The sender keeps several sends in flight (a window sized from the rate and the measured
+    # round trip); never more than this. After a kill -9 at most these can repeat.
+    send_max_in_flight: int = Field(default=64, ge=1, le=1000)
+    # Paid broadcasts (allow_paid_broadcast, 0.1 Star per message): messages/s, 0 = off.
+    paid_broadcast_rate: float = Field(default=0.0, ge=0, le=1000)
     send_max_attempts: int = Field(default=5, ge=1, le=50)
     # A claimed message whose process died is sent by another one after this many seconds.
     send_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
@@ -128,6 +142,15 @@ class Settings(BaseSettings):
         if not sep or not bot_id.isdigit() or not rest:
             raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
         return SecretStr(value.get_secret_value().strip())
+
+    @model_validator(mode="after")
+    def _bulk_within_budget(self) -> Settings:
+        if self.send_rate > self.bot_rate:
+            raise ValueError(
+                f"NUDGEBOT_SEND_RATE ({self.send_rate:g}) is above NUDGEBOT_BOT_RATE"
+                f" ({self.bot_rate:g}), the budget replies and bulk sends share"
+            )
+        return self
 
     def secret_token(self) -> str:
         """The webhook secret: the configured one, or one derived from the bot token."""

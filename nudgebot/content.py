@@ -182,6 +182,7 @@ class Labels(_Section):
     audience_all: Text
     save_tip: Text
     send_broadcast: Annotated[str, P("n")]
+    send_broadcast_paid: Annotated[str, P("stars")]
     broadcast_this_tip: Text
     next_page: Text
     previous_page: Text
@@ -340,7 +341,13 @@ class Admin(_Section):
     broadcast_message: Text
     broadcast_unsupported: Text
     broadcast_audience: Text
-    broadcast_preview: Annotated[str, P("audience", "recipients", "minutes", "blocked")]
+    broadcast_preview: Annotated[str, P("audience", "recipients", "duration", "blocked")]
+    broadcast_preview_paid: Annotated[str, P("duration", "rate", "stars")]
+    broadcast_paid_refused: Annotated[str, P("id")]
+    broadcast_stars_spent: Annotated[str, P("stars")]
+    duration_seconds: Annotated[str, P("n")]
+    duration_minutes: Annotated[str, P("n")]
+    duration_hours: Annotated[str, P("h", "m")]
     broadcast_nobody: Text
     broadcast_status: Annotated[
         str, P("id", "audience", "sent", "blocked", "failed", "remaining", "eta")

@@ -1,14 +1,21 @@
 """The one outbox sender for daily tips and broadcasts.
 
-Rate: an aiolimiter budget below Telegram's 30 messages/s overall (default 25/s) and at most one
-message per second to any chat; the bot's AIORateLimiter sits underneath for replies too.
-429: the send waits the retry_after Telegram gave and tries again, without counting an attempt.
+Rate: Telegram's limit holds whatever the network's round trip. Several sends are in flight at
+once (a window sized from the rate and the measured round trip, bounded by `max_in_flight`),
+each one paced: at most `rate_per_second` bulk sends, booked on the bot's one send budget
+(budget.py) that replies book on too, so replies and bulk together stay under Telegram's limit
+and a reply never waits behind bulk; at most one message per second to any chat.
+Paid broadcasts (allow_paid_broadcast, 0.1 Star each) go at `paid_rate_per_second` outside the
+free budget; if Telegram refuses one (no Stars left), that broadcast carries on at the free rate.
+429: the whole sender pauses for exactly retry_after (the flood wait is per bot), then the send
+is tried again without counting an attempt.
 403: the user blocked the bot; they are marked blocked and nothing more is sent to them.
 Network faults and 5xx: retried with exponential backoff up to max_attempts, then failed.
-Crash: a message is claimed with a lease before it is sent and marked sent right after, so a
-restart resends at most the messages that were in flight (one, at the default concurrency).
-Several processes: only the elected leader sends (store/locks.py), so their sum stays under
-Telegram's per-bot limit; a dead leader's claims are taken over when their lease runs out.
+Crash: a message is claimed with a lease before it is sent and marked sent as soon as Telegram
+answers (the marks are written in small batches, every few tens of milliseconds), so a restart
+resends at most the messages in flight at that instant plus the marks not yet written.
+Several processes: only the elected leader sends bulk (store/locks.py); a dead leader's claims
+are taken over when their lease runs out.
 Stop: the loop stops claiming, a 429 wait is cut short, and unsent claims go back to the queue.
 """
 
@@ -17,16 +24,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from nudgebot.budget import SendBudget
 from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
@@ -42,13 +52,18 @@ class SenderSettings:
 
     rate_per_second: float = 25.0
     per_chat_interval: float = 1.0
-    concurrency: int = 1
+    # The window of sends in flight never grows past this, whatever the round trip.
+    max_in_flight: int = 64
     max_attempts: int = 5
     lease: timedelta = timedelta(seconds=60)
     batch: int = 50
     idle_poll_seconds: float = 1.0
     # A standby process tries to become the sender this often; the leader checks its lock too.
     election_seconds: float = 3.0
+    # Paid broadcasts (allow_paid_broadcast): 0 switches them off.
+    paid_rate_per_second: float = 0.0
+    # Sent marks are written together at most this long after Telegram's answer.
+    mark_seconds: float = 0.05
 
 
 class _ChatLimiters:
@@ -69,6 +84,48 @@ class _ChatLimiters:
         return limiter
 
 
+class _SentMarks:
+    """Rows Telegram accepted, written to the database together (one statement per flush)."""
+
+    def __init__(self, sessionmaker: SessionMaker, every: float) -> None:
+        self._sm = sessionmaker
+        self._every = every
+        self._pending: list[outbox_repo.SentMark] = []
+        self._flushed = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    @property
+    def pending(self) -> int:
+        """Marks not yet written (they would repeat after a kill -9)."""
+        return len(self._pending)
+
+    def add(self, mark: outbox_repo.SentMark) -> None:
+        self._pending.append(mark)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Flush every `every` seconds until stopped, then once more."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._every)
+            await self.flush()
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write what is pending; kept for the next flush if the database refuses."""
+        async with self._lock:
+            if not self._pending:
+                return
+            batch, self._pending = self._pending, []
+            try:
+                async with self._sm.begin() as session:
+                    await outbox_repo.mark_sent_many(session, marks=batch)
+            except Exception as exc:
+                log.warning(
+                    "outbox: could not record %d sent message(s) (%s); retrying", len(batch), exc
+                )
+                self._pending[:0] = batch
+
+
 def markup_of(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
     """Inline buttons from an outbox payload's [[label, data], ...] rows."""
     rows = payload.get("buttons") or []
@@ -79,8 +136,15 @@ def markup_of(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
     )
 
 
+class _PaidRefused(Exception):
+    """Telegram would not take a paid broadcast message (not enough Stars)."""
+
+
 class OutboxSender:
     """Drains the outbox until asked to stop."""
+
+    # The round trip assumed before the first answer: a server far from Telegram's.
+    INITIAL_RTT = 0.2
 
     def __init__(
         self,
@@ -88,25 +152,54 @@ class OutboxSender:
         sessionmaker: SessionMaker,
         settings: SenderSettings,
         leadership: Leadership | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         self._bot = bot
         self._sm = sessionmaker
         self._cfg = settings
         self._leadership = leadership or Leadership()
+        self._budget = budget or SendBudget()
         self._leading = False
         self._checked_at = 0.0
         self._stop = asyncio.Event()
         # Capacity 1 paces sends evenly: a bucket of N would allow a burst of N on top of the
         # steady rate, and Telegram counts any one-second window.
-        self._overall = AsyncLimiter(1, 1 / settings.rate_per_second)
+        self._free = AsyncLimiter(1, 1 / settings.rate_per_second)
+        # Paid: a twentieth of a second's worth at once, and the steady rate 10 % lower, so that
+        # the burst and a network's jitter (arrivals bunch by tens of milliseconds) still keep
+        # any one-second window at Telegram within the configured rate.
+        paid_rate = settings.paid_rate_per_second * 0.9
+        paid_burst = max(1.0, paid_rate / 20)
+        self._paid = AsyncLimiter(paid_burst, paid_burst / paid_rate) if paid_rate > 0 else None
         self._per_chat = _ChatLimiters(settings.per_chat_interval)
+        self._marks = _SentMarks(sessionmaker, settings.mark_seconds)
         self._wake = asyncio.Event()
+        self._resume_at = 0.0  # monotonic: no send starts before (a 429's retry_after)
+        self._rtt = self.INITIAL_RTT
+        # user id -> when they blocked the bot; their rows queued before that are not sent.
+        self._blocked: dict[int, datetime] = {}
+        # chat id -> [lock, users]: one send at a time per chat, so nothing follows a 403.
+        self._chat_turns: dict[int, list[Any]] = {}
+        self._refused_broadcasts: set[int] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()
         self.sent = 0
+        self.max_window_seen = 0
 
     @property
     def is_leader(self) -> bool:
         """True while this process is the one that sends."""
         return self._leading
+
+    @property
+    def round_trip(self) -> float:
+        """The measured round trip of a send, in seconds (moving average)."""
+        return self._rtt
+
+    def window(self, *, paid: bool = False) -> int:
+        """How many sends may be in flight: enough to keep the rate over the round trip."""
+        rate = self._cfg.paid_rate_per_second if paid and self._paid else self._cfg.rate_per_second
+        wanted = math.ceil(rate * self._rtt * 1.5) + 2
+        return max(1, min(self._cfg.max_in_flight, wanted))
 
     def wake(self) -> None:
         """New messages were queued: look now rather than at the next poll."""
@@ -123,12 +216,15 @@ class OutboxSender:
         return released
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Claim and send batches until `stop` is set; a crash of one send never stops the loop."""
+        """Claim and send until `stop` is set; a crash of one send never stops the loop."""
         self._stop = stop
+        marker = asyncio.create_task(self._marks.run(stop), name="outbox-marks")
         try:
             await self._run(stop)
         finally:
             self._leading = False
+            with contextlib.suppress(Exception):
+                await asyncio.shield(asyncio.wait_for(marker, 5.0))
             await self._leadership.release()
 
     async def _lead(self, stop: asyncio.Event) -> bool:
@@ -155,47 +251,69 @@ class OutboxSender:
             await self._idle(stop, self._cfg.election_seconds)
         return self._leading
 
+    def _claim_size(self) -> int:
+        # About two seconds of sending at the fastest rate in use, so the queue never runs dry
+        # between claims, and small enough that a lease never runs out before its send.
+        fastest = max(self._cfg.rate_per_second, self._cfg.paid_rate_per_second)
+        return max(self._cfg.batch, int(fastest * 2))
+
     async def _run(self, stop: asyncio.Event) -> None:
-        semaphore = asyncio.Semaphore(self._cfg.concurrency)
-        while not stop.is_set():
-            if not await self._lead(stop):
-                continue
-            try:
-                async with self._sm.begin() as session:
-                    rows = await outbox_repo.claim(
-                        session, now=utcnow(), lease=self._cfg.lease, limit=self._cfg.batch
-                    )
-            except Exception:
-                log.exception("outbox: could not claim messages; retrying")
-                await self._idle(stop, 5.0)
-                continue
-            if not rows:
-                await self._idle(stop, self._cfg.idle_poll_seconds)
-                continue
-            tasks: list[asyncio.Task[None]] = []
-            blocked: set[int] = set()
-            try:
-                for row in rows:
-                    await semaphore.acquire()
-                    if stop.is_set():
-                        semaphore.release()
-                        break
-                    task = asyncio.create_task(self._send_one(row, blocked))
-                    task.add_done_callback(lambda _t: semaphore.release())
-                    tasks.append(task)
-                if tasks:
-                    await asyncio.gather(*tasks, return_exceptions=True)
-            except asyncio.CancelledError:
-                # Cancelled at shutdown (a send hung past the grace period): every claim not
-                # sent goes back to the queue now rather than after its lease, the one in flight
-                # too (whether it reached Telegram is unknown: the one message that may repeat).
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                await asyncio.shield(self._release_unsent(rows))
-                raise
-            if stop.is_set():
-                await self._release_unsent(rows)
+        claimed: deque[Outbox] = deque()
+        try:
+            while not stop.is_set():
+                if not claimed:
+                    if not await self._lead(stop):
+                        continue
+                    try:
+                        async with self._sm.begin() as session:
+                            rows = await outbox_repo.claim(
+                                session,
+                                now=utcnow(),
+                                lease=self._cfg.lease,
+                                limit=self._claim_size(),
+                            )
+                    except Exception:
+                        log.exception("outbox: could not claim messages; retrying")
+                        await self._idle(stop, 5.0)
+                        continue
+                    if not rows:
+                        await self._idle(stop, self._cfg.idle_poll_seconds)
+                        continue
+                    claimed.extend(rows)
+                    if len(self._blocked) > 10_000:
+                        self._blocked.clear()
+                row = claimed[0]
+                paid = self._is_paid(row)
+                while len(self._in_flight) >= self.window(paid=paid) and not stop.is_set():
+                    await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+                if stop.is_set():
+                    break
+                claimed.popleft()
+                task = asyncio.create_task(self._send_one(row))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+                self.max_window_seen = max(self.max_window_seen, len(self._in_flight))
+            # Stopping: what is in flight finishes (or is cancelled by the caller's grace).
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+            await self._release_unsent(list(claimed))
+        except asyncio.CancelledError:
+            # Cancelled at shutdown (a send hung past the grace period): every claim not sent
+            # goes back to the queue now rather than after its lease, those in flight too
+            # (whether they reached Telegram is unknown: the messages that may repeat).
+            tasks = list(self._in_flight)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.shield(self._release_unsent(list(claimed)))
+            raise
+
+    def _is_paid(self, row: Outbox) -> bool:
+        return (
+            row.paid
+            and self._paid is not None
+            and (row.broadcast_id is None or row.broadcast_id not in self._refused_broadcasts)
+        )
 
     async def _stopped_within(self, seconds: float) -> bool:
         """Wait `seconds`, or less if the sender is asked to stop; True if it was."""
@@ -204,17 +322,18 @@ class OutboxSender:
         return self._stop.is_set()
 
     async def _release_unsent(self, rows: list[Outbox], *, not_before_seconds: float = 0.0) -> None:
+        ids = [row.id for row in rows if row.state == "sending"]
+        if not ids:
+            return
         try:
             async with self._sm.begin() as session:
-                for row in rows:
-                    if row.state == "sending":
-                        await outbox_repo.mark_retry(
-                            session,
-                            outbox_id=row.id,
-                            error="stopped",
-                            not_before=utcnow() + timedelta(seconds=not_before_seconds),
-                            count=False,
-                        )
+                await outbox_repo.release(
+                    session,
+                    outbox_ids=ids,
+                    not_before=utcnow() + timedelta(seconds=not_before_seconds),
+                )
+            for row in rows:
+                row.state = "queued"
         except Exception as exc:
             log.warning("outbox: could not hand claims back (%s); their lease frees them", exc)
 
@@ -228,31 +347,69 @@ class OutboxSender:
             task.cancel()
         del pending
 
-    async def _send_one(self, row: Outbox, blocked: set[int]) -> None:
-        if row.user_id in blocked:
-            return  # blocked earlier in this batch; the row was already settled as blocked
+    async def _send_one(self, row: Outbox) -> None:
         try:
-            await self._deliver(row, blocked)
+            async with self._chat_turn(row.chat_id):
+                blocked_at = self._blocked.get(row.user_id)
+                if blocked_at is not None and row.created_at <= blocked_at:
+                    row.state = "blocked"  # settled with the user's other messages
+                    return
+                await self._deliver(row)
         except Exception:
             log.exception("outbox %s: unexpected error; will retry", row.id)
             await self._settle_retry(row, "internal error", counted=True)
 
-    async def _deliver(self, row: Outbox, blocked: set[int]) -> None:
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, chat_id: int) -> AsyncIterator[None]:
+        turn = self._chat_turns.setdefault(chat_id, [asyncio.Lock(), 0])
+        turn[1] += 1
+        try:
+            async with turn[0]:
+                yield
+        finally:
+            turn[1] -= 1
+            if turn[1] == 0:
+                del self._chat_turns[chat_id]
+
+    async def _paused(self) -> bool:
+        """Wait out a 429 pause; True if the sender was stopped meanwhile."""
+        while (wait := self._resume_at - time.monotonic()) > 0:
+            if await self._stopped_within(wait):
+                return True
+        return False
+
+    async def _deliver(self, row: Outbox) -> None:
+        refused: str | None = None  # the paid send's 400, while it is tried at the free rate
         while True:
+            if await self._paused():
+                await self._release_unsent([row], not_before_seconds=0)
+                return
+            paid = self._is_paid(row) and refused is None
             try:
-                async with self._per_chat.get(row.chat_id), self._overall:
-                    message = await self._send(row)
+                async with self._per_chat.get(row.chat_id):
+                    if paid:
+                        assert self._paid is not None
+                        await self._paid.acquire()
+                    else:
+                        await self._free.acquire()
+                        await self._budget.bulk_slot()
+                    if self._resume_at > time.monotonic():
+                        continue  # a 429 arrived while this send waited for its slot
+                    started = time.monotonic()
+                    message = await self._send(row, paid=paid)
+                    self._rtt = 0.8 * self._rtt + 0.2 * (time.monotonic() - started)
             except RetryAfter as exc:
                 wait = exc.retry_after
                 seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                # Telegram's flood wait is per bot: every send waits, exactly this long.
+                self._resume_at = max(self._resume_at, time.monotonic() + seconds)
                 log.warning("outbox %s: Telegram asked to wait %.0f s (429)", row.id, seconds)
-                if await self._stopped_within(seconds):
-                    await self._release_unsent([row], not_before_seconds=seconds)
-                    row.state = "queued"
-                    return
+                continue
+            except _PaidRefused as exc:
+                refused = str(exc)
                 continue
             except Forbidden as exc:
-                blocked.add(row.user_id)
+                self._blocked[row.user_id] = utcnow()
                 await self._settle_blocked(row, exc.message)
                 return
             except BadRequest as exc:
@@ -261,19 +418,34 @@ class OutboxSender:
             except (TimedOut, NetworkError) as exc:
                 await self._settle_retry(row, f"{type(exc).__name__}: {exc}", counted=True)
                 return
+            if refused is not None:
+                # Free went through where paid did not: the paid mode was refused, not the text.
+                await self._paid_refused(row, refused)
             row.state = "sent"
-            async with self._sm.begin() as session:
-                await outbox_repo.mark_sent(
-                    session, outbox_id=row.id, message_id=message.message_id
+            self._marks.add(
+                outbox_repo.SentMark(
+                    outbox_id=row.id, message_id=message.message_id, sent_at=utcnow(), paid=paid
                 )
+            )
             self.sent += 1
             return
 
-    async def _send(self, row: Outbox) -> Message:
+    async def _send(self, row: Outbox, *, paid: bool) -> Message:
+        try:
+            return await self._send_request(row, paid=paid)
+        except BadRequest as exc:
+            if paid:
+                # Telegram's wording for an empty Stars balance is not documented: a paid send
+                # refused with 400 is tried once more at the free rate before it counts as bad.
+                raise _PaidRefused(exc.message) from exc
+            raise
+
+    async def _send_request(self, row: Outbox, *, paid: bool) -> Message:
         payload = row.payload
         markup = markup_of(payload)
         # Broadcasts keep the admin's formatting as entities, so no parse mode can break them.
         entities = [MessageEntity.de_json(e, self._bot) for e in payload.get("entities") or []]
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
         if payload.get("photo"):
             return await self._bot.send_photo(
                 row.chat_id,
@@ -281,13 +453,31 @@ class OutboxSender:
                 caption=payload.get("text") or None,
                 caption_entities=entities or None,
                 reply_markup=markup,
+                **extra,
             )
         return await self._bot.send_message(
             row.chat_id,
             payload["text"],
             entities=entities or None,
             reply_markup=markup,
+            **extra,
         )
+
+    async def _paid_refused(self, row: Outbox, error: str) -> None:
+        """The broadcast goes on at the free rate, and its admin is told (once)."""
+        if row.broadcast_id is None or row.broadcast_id in self._refused_broadcasts:
+            return
+        self._refused_broadcasts.add(row.broadcast_id)
+        log.warning(
+            "outbox: Telegram refused paid broadcast %s (%s); it carries on at the free rate",
+            row.broadcast_id,
+            error,
+        )
+        try:
+            async with self._sm.begin() as session:
+                await outbox_repo.paid_refused(session, broadcast_id=row.broadcast_id)
+        except Exception as exc:
+            log.warning("outbox: could not record the refused paid broadcast (%s)", exc)
 
     async def _settle_retry(self, row: Outbox, error: str, *, counted: bool) -> None:
         attempts = row.attempts + 1

@@ -3,6 +3,9 @@
 The bot under test runs as its own process with NUDGEBOT_BOT_API_URL pointed here; tests act as
 users (send text, press buttons), read every call the bot made, and inject faults (429 with
 retry_after, 403, 400, 500, slow or dropped responses) or enforce Telegram's flood limits.
+`latency` delays every call by a network round trip (half before Telegram sees it, half after), so
+a sender's speed over a real network can be measured on loopback. Paid broadcasts
+(`allow_paid_broadcast`) have their own 1,000/s limit and cost 0.1 Star each from `star_balance`.
 It speaks the wire protocol as python-telegram-bot sends it: form-encoded parameters with
 non-string values JSON-encoded, multipart when files are attached, or a JSON body.
 """
@@ -37,6 +40,9 @@ STRING_FIELDS = {
     "short_description",
 }
 SEND_METHODS = {"sendMessage", "sendPhoto", "sendDocument"}
+# Telegram's paid broadcasts: up to 1,000 messages/s at 0.1 Star each (Bot API 7.11).
+PAID_PER_SECOND = 1000
+PAID_MESSAGE_STARS = 0.1
 KNOWN = [
     "getMe",
     "getUpdates",
@@ -85,6 +91,11 @@ class ApiCall:
             return int(raw) if raw is not None else None
         except (TypeError, ValueError):
             return None
+
+    @property
+    def paid(self) -> bool:
+        """Sent as a paid broadcast (allow_paid_broadcast)."""
+        return self.params.get("allow_paid_broadcast") is True
 
     @property
     def text(self) -> str:
@@ -138,6 +149,15 @@ class BotApiEmulator:
         self._last_user_action = 0
         self._rate: tuple[float | None, float | None] = (None, None)
         self._sends: deque[tuple[float, int | None]] = deque()
+        self._paid_sends: deque[float] = deque()
+        # Seconds of network round trip added to every call but getUpdates (0: loopback).
+        self.latency = 0.0
+        # Stars the bot holds for paid broadcasts; None: as many as needed.
+        self.star_balance: float | None = None
+        self.stars_spent = 0.0
+        # Sends being answered right now, and the most there ever were at once.
+        self.sends_in_flight = 0
+        self.max_sends_in_flight = 0
         self._runner: web.AppRunner | None = None
         self._port = 0
         self.webhook_url = ""
@@ -522,14 +542,19 @@ class BotApiEmulator:
                 return fault
         return None
 
-    def _rate_exceeded(self, chat_id: int | None) -> bool:
+    def _rate_exceeded(self, chat_id: int | None, *, paid: bool = False) -> bool:
         overall, per_chat = self._rate
         if overall is None and per_chat is None:
             return False
         now = time.monotonic()
         while self._sends and now - self._sends[0][0] >= 1.0:
             self._sends.popleft()
-        if overall is not None and len(self._sends) >= overall:
+        while self._paid_sends and now - self._paid_sends[0] >= 1.0:
+            self._paid_sends.popleft()
+        if paid:
+            if overall is not None and len(self._paid_sends) >= PAID_PER_SECOND:
+                return True
+        elif overall is not None and len(self._sends) >= overall:
             return True
         if (
             per_chat is not None
@@ -537,7 +562,10 @@ class BotApiEmulator:
             and sum(1 for _, c in self._sends if c == chat_id) >= per_chat
         ):
             return True
-        self._sends.append((now, chat_id))
+        if paid:
+            self._paid_sends.append(now)
+        else:
+            self._sends.append((now, chat_id))
         return False
 
     # ---------------------------------------------------------------- HTTP
@@ -591,6 +619,29 @@ class BotApiEmulator:
         params, files = await self._decode(request)
         if method is None:
             return self._error(404, "Not Found: method not found")
+        counted = method in SEND_METHODS
+        if counted:
+            self.sends_in_flight += 1
+            self.max_sends_in_flight = max(self.max_sends_in_flight, self.sends_in_flight)
+        try:
+            if self.latency and method != "getUpdates":
+                await asyncio.sleep(self.latency / 2)
+            try:
+                return await self._handle_arrived(request, method, params, files)
+            finally:
+                if self.latency and method != "getUpdates":
+                    await asyncio.sleep(self.latency / 2)
+        finally:
+            if counted:
+                self.sends_in_flight -= 1
+
+    async def _handle_arrived(
+        self,
+        request: web.Request,
+        method: str,
+        params: dict[str, Any],
+        files: dict[str, tuple[str, bytes]],
+    ) -> web.StreamResponse:
         call = ApiCall(method=method, params=params, time=time.monotonic(), files=files)
         fault = self._take_fault(method, call.chat_id)
         if fault is not None and fault.error == "slow":
@@ -614,7 +665,12 @@ class BotApiEmulator:
             extra = {"retry_after": fault.retry_after} if code == 429 else None
             self._record(call, error={"error_code": code, "description": desc})
             return self._error(code, desc, extra)
-        if method in SEND_METHODS and self._rate_exceeded(call.chat_id):
+        paid = method in SEND_METHODS and params.get("allow_paid_broadcast") is True
+        if paid and (self.star_balance is not None and self.star_balance < PAID_MESSAGE_STARS):
+            desc = "Bad Request: not enough Telegram Stars for paid messages"
+            self._record(call, error={"error_code": 400, "description": desc})
+            return self._error(400, desc)
+        if method in SEND_METHODS and self._rate_exceeded(call.chat_id, paid=paid):
             self.rate_violations += 1
             self._record(call, error={"error_code": 429, "description": "flood"})
             return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
@@ -622,9 +678,8 @@ class BotApiEmulator:
             self._record(call, error={"error_code": 409, "description": "webhook is active"})
             return self._error(409, "Conflict: can't use getUpdates method while webhook is active")
         if method == "getUpdates":
-            result = await self._get_updates(params)
+            result = await self._get_updates(params, call)
             call.result = result
-            self._record(call)
             return web.json_response({"ok": True, "result": result})
         try:
             result = self._answer(method, params, files)
@@ -632,6 +687,10 @@ class BotApiEmulator:
             self._record(call, error={"error_code": exc.code, "description": exc.description})
             return self._error(exc.code, exc.description)
         call.result = result
+        if paid:
+            self.stars_spent = round(self.stars_spent + PAID_MESSAGE_STARS, 1)
+            if self.star_balance is not None:
+                self.star_balance = round(self.star_balance - PAID_MESSAGE_STARS, 1)
         self._record(call)
         return web.json_response({"ok": True, "result": result})
 
@@ -640,10 +699,13 @@ class BotApiEmulator:
         self.calls.append(call)
         self._new_call.set()
 
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _get_updates(self, params: dict[str, Any], call: ApiCall) -> list[dict[str, Any]]:
         offset = params.get("offset")
         if isinstance(offset, int) and offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        # Recorded as it arrives, its offset applied: a long poll lasts up to its timeout, and
+        # whoever waits for the bot to poll (or to confirm updates) need not wait that out.
+        self._record(call)
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
         if not self._updates and timeout > 0:

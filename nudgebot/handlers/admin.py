@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
@@ -239,26 +240,45 @@ async def _send_preview(
         await reply(update, context, r.admin.broadcast_nobody)
         return
     await send_payload(context, chat.id, payload)
-    await reply(
-        update,
-        context,
-        r.admin.broadcast_preview.format(
-            audience=_audience_label(r, info.audience),
-            recipients=info.recipients,
-            minutes=max(1, info.minutes),
-            blocked=info.skipped_blocked,
-        ),
-        InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        r.labels.send_broadcast.format(n=info.recipients), callback_data="adm:send"
-                    ),
-                    InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel"),
-                ]
-            ]
-        ),
+    text = r.admin.broadcast_preview.format(
+        audience=_audience_label(r, info.audience),
+        recipients=info.recipients,
+        duration=duration_text(r, info.seconds),
+        blocked=info.skipped_blocked,
     )
+    buttons = [
+        [
+            InlineKeyboardButton(
+                r.labels.send_broadcast.format(n=info.recipients), callback_data="adm:send"
+            )
+        ]
+    ]
+    if info.paid_seconds is not None and info.paid_stars is not None:
+        text += "\n\n" + r.admin.broadcast_preview_paid.format(
+            duration=duration_text(r, info.paid_seconds),
+            rate=f"{rt.settings.paid_broadcast_rate:g}",
+            stars=f"{info.paid_stars:g}",
+        )
+        buttons.append(
+            [
+                InlineKeyboardButton(
+                    r.labels.send_broadcast_paid.format(stars=f"{info.paid_stars:g}"),
+                    callback_data="adm:sendpaid",
+                )
+            ]
+        )
+    buttons.append([InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel")])
+    await reply(update, context, text, InlineKeyboardMarkup(buttons))
+
+
+def duration_text(r: Replies, seconds: int) -> str:
+    """'about 40 s', 'about 12 min', 'about 2 h 5 min'."""
+    if seconds < 60:
+        return r.admin.duration_seconds.format(n=max(1, seconds))
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return r.admin.duration_minutes.format(n=minutes)
+    return r.admin.duration_hours.format(h=minutes // 60, m=minutes % 60)
 
 
 async def send_payload(
@@ -335,8 +355,10 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await close_keyboard(query)
             if draft is not None:
                 await _send_preview(update, context, rt, info, draft[2]["payload"])
-        elif action == "send" and chat is not None:
-            broadcast = await rt.admin.broadcast_confirm(user_id, chat.id)
+        elif action in ("send", "sendpaid") and chat is not None:
+            broadcast = await rt.admin.broadcast_confirm(
+                user_id, chat.id, paid=action == "sendpaid"
+            )
             await query.answer()
             await close_keyboard(query)
             status = await context.bot.send_message(
@@ -446,7 +468,7 @@ def status_text(r: Replies, progress: Progress) -> str:
     b = progress.broadcast
     audience = _audience_label(r, b.audience)
     if progress.finished:
-        return r.admin.broadcast_done.format(
+        text = r.admin.broadcast_done.format(
             id=b.id,
             audience=audience,
             sent=progress.sent,
@@ -455,15 +477,21 @@ def status_text(r: Replies, progress: Progress) -> str:
             cancelled=progress.cancelled,
             skipped=b.skipped_blocked,
         )
-    return r.admin.broadcast_status.format(
-        id=b.id,
-        audience=audience,
-        sent=progress.sent,
-        blocked=progress.blocked,
-        failed=progress.failed,
-        remaining=progress.remaining,
-        eta=progress.eta_seconds,
-    )
+    else:
+        text = r.admin.broadcast_status.format(
+            id=b.id,
+            audience=audience,
+            sent=progress.sent,
+            blocked=progress.blocked,
+            failed=progress.failed,
+            remaining=progress.remaining,
+            eta=progress.eta_seconds,
+        )
+    if b.paid_refused_at is not None:
+        text += "\n" + r.admin.broadcast_paid_refused.format(id=b.id)
+    if b.paid:
+        text += "\n" + r.admin.broadcast_stars_spent.format(stars=f"{progress.stars_spent:g}")
+    return text
 
 
 async def report_progress(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -471,6 +499,13 @@ async def report_progress(context: ContextTypes.DEFAULT_TYPE) -> None:
     rt: Runtime = runtime(context)
     for progress in await rt.admin.progress():
         b = progress.broadcast
+        if b.paid_refused_at is not None:
+            # Told once, as a message of its own: an edited status makes no sound.
+            await rt.admin.tell_admin_once(
+                key=f"broadcast:{b.id}:paid-refused",
+                chat_id=b.admin_chat_id,
+                text=rt.replies.admin.broadcast_paid_refused.format(id=b.id),
+            )
         if b.status_message_id is None:
             continue
         try:

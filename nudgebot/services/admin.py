@@ -9,16 +9,19 @@ from typing import Any
 
 from nudgebot.content import MAX_TIP_TEXT
 from nudgebot.domain.preferences import TOPICS
+from nudgebot.platform.clock import utcnow
 from nudgebot.services.tips import OutgoingMessage, TipService
 from nudgebot.store import admin as admin_repo
 from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import tips as tips_repo
 from nudgebot.store.admin import Stats, TipRow
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import Broadcast, Tip, utcnow
+from nudgebot.store.models import Broadcast, Tip
 from nudgebot.store.outbox import NewMessage
 
 AUDIENCES = ("all", *TOPICS)
+# Telegram's fee for a message sent with allow_paid_broadcast.
+PAID_MESSAGE_STARS = 0.1
 BROADCAST_PRIORITY = 1  # daily tips (0) go first; replies never wait for the outbox at all
 TIPS_PAGE = 10
 
@@ -30,7 +33,10 @@ class AudienceInfo:
     audience: str
     recipients: int
     skipped_blocked: int
-    minutes: int
+    seconds: int  # at the free rate
+    # Paid broadcasts (None when the host has not switched them on): time and Telegram Stars.
+    paid_seconds: int | None = None
+    paid_stars: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,8 @@ class Progress:
     cancelled: int
     remaining: int
     eta_seconds: int
+    # Paid broadcasts: Stars spent so far (0.1 per message sent paid).
+    stars_spent: float = 0.0
 
     @property
     def finished(self) -> bool:
@@ -64,11 +72,13 @@ class AdminService:
         tips: TipService,
         admin_ids: frozenset[int],
         send_rate: float,
+        paid_rate: float = 0.0,
     ) -> None:
         self._sm = sessionmaker
         self._tips = tips
         self.admin_ids = admin_ids
         self._rate = send_rate
+        self._paid_rate = paid_rate
 
     def is_admin(self, user_id: int | None) -> bool:
         """Only ids in NUDGEBOT_ADMIN_IDS."""
@@ -229,15 +239,25 @@ class AdminService:
 
     async def _audience_info(self, session: Any, audience: str) -> AudienceInfo:
         recipients, blocked = await admin_repo.count_audience(session, audience=audience)
+        paid = self._paid_rate > 0
         return AudienceInfo(
             audience,
             recipients,
             blocked,
-            math.ceil(recipients / self._rate / 60) if recipients else 0,
+            math.ceil(recipients / self._rate),
+            math.ceil(recipients / self._paid_rate) if paid else None,
+            round(recipients * PAID_MESSAGE_STARS, 1) if paid else None,
         )
 
-    async def broadcast_confirm(self, admin_id: int, admin_chat_id: int) -> Broadcast:
-        """Queue the broadcast for every recipient (one outbox row each) and end the flow."""
+    async def broadcast_confirm(
+        self, admin_id: int, admin_chat_id: int, *, paid: bool = False
+    ) -> Broadcast:
+        """Queue the broadcast for every recipient (one outbox row each) and end the flow.
+
+        `paid`: sent with allow_paid_broadcast at the paid rate (only when the host allows it).
+        """
+        if paid and self._paid_rate <= 0:
+            raise AdminError("stale")
         async with self._sm.begin() as session:
             draft = await admin_repo.get_draft(session, admin_id=admin_id)
             if draft is None or (draft.kind, draft.step) != ("broadcast", "confirm"):
@@ -255,6 +275,7 @@ class AdminService:
                 state="sending",
                 total=len(chats),
                 skipped_blocked=blocked,
+                paid=paid,
             )
             await outbox_repo.enqueue(
                 session,
@@ -271,12 +292,19 @@ class AdminService:
                     for user_id, chat_id in chats
                 ],
             )
+            if paid:
+                await outbox_repo.mark_paid(session, broadcast_id=broadcast.id)
             await admin_repo.clear_draft(session, admin_id=admin_id)
             await admin_repo.audit(
                 session,
                 admin_id=admin_id,
                 action="broadcast",
-                detail={"broadcast": broadcast.id, "audience": audience, "recipients": len(chats)},
+                detail={
+                    "broadcast": broadcast.id,
+                    "audience": audience,
+                    "recipients": len(chats),
+                    "paid": paid,
+                },
             )
             return broadcast
 
@@ -292,9 +320,7 @@ class AdminService:
         reports = []
         async with self._sm.begin() as session:
             for broadcast in await admin_repo.sending_broadcasts(session):
-                report = self._progress(
-                    broadcast, await admin_repo.broadcast_counts(session, broadcast_id=broadcast.id)
-                )
+                report = await self._progress_of(session, broadcast)
                 if report.finished:
                     await admin_repo.finish_broadcast(
                         session, broadcast_id=broadcast.id, state="done"
@@ -304,10 +330,20 @@ class AdminService:
 
     def starting(self, broadcast: Broadcast) -> Progress:
         """A broadcast just queued: nothing sent yet."""
-        return self._progress(broadcast, {"queued": broadcast.total})
+        return self._progress(broadcast, {"queued": broadcast.total}, paid_sent=0)
 
-    def _progress(self, broadcast: Broadcast, counts: dict[str, int]) -> Progress:
+    async def _progress_of(self, session: Any, broadcast: Broadcast) -> Progress:
+        counts = await admin_repo.broadcast_counts(session, broadcast_id=broadcast.id)
+        paid_sent = (
+            await admin_repo.paid_sent(session, broadcast_id=broadcast.id) if broadcast.paid else 0
+        )
+        return self._progress(broadcast, counts, paid_sent=paid_sent)
+
+    def _progress(
+        self, broadcast: Broadcast, counts: dict[str, int], *, paid_sent: int
+    ) -> Progress:
         remaining = counts.get("queued", 0) + counts.get("sending", 0)
+        paid_on = broadcast.paid and broadcast.paid_refused_at is None and self._paid_rate > 0
         return Progress(
             broadcast,
             counts.get("sent", 0),
@@ -315,8 +351,26 @@ class AdminService:
             counts.get("failed", 0),
             counts.get("cancelled", 0),
             remaining,
-            math.ceil(remaining / self._rate),
+            math.ceil(remaining / (self._paid_rate if paid_on else self._rate)),
+            round(paid_sent * PAID_MESSAGE_STARS, 1),
         )
+
+    async def tell_admin_once(self, *, key: str, chat_id: int, text: str) -> bool:
+        """Queue a notice to an admin at most once per key (several processes, restarts)."""
+        async with self._sm.begin() as session:
+            queued = await outbox_repo.enqueue(
+                session,
+                messages=[
+                    NewMessage(
+                        key=key,
+                        kind="notice",
+                        user_id=chat_id,
+                        chat_id=chat_id,
+                        payload={"text": text},
+                    )
+                ],
+            )
+        return queued == 1
 
     async def stop_broadcast(self, admin_id: int, broadcast_id: int) -> Progress | None:
         """/broadcast_stop: queued rows are cancelled; None for an unknown or finished one."""
@@ -334,14 +388,13 @@ class AdminService:
                 action="broadcast_stop",
                 detail={"broadcast": broadcast_id, "cancelled": broadcast.cancelled},
             )
-            counts = await admin_repo.broadcast_counts(session, broadcast_id=broadcast_id)
-            return self._progress(broadcast, counts)
+            return await self._progress_of(session, broadcast)
 
     async def recent(self) -> list[Progress]:
         """The last ten broadcasts with their counts."""
         async with self._sm() as session:
             return [
-                self._progress(b, await admin_repo.broadcast_counts(session, broadcast_id=b.id))
+                await self._progress_of(session, b)
                 for b in await admin_repo.recent_broadcasts(session)
             ]
 

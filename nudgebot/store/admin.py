@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.platform.clock import utcnow
 from nudgebot.store.models import (
     AdminDraft,
     AuditEntry,
@@ -19,7 +20,6 @@ from nudgebot.store.models import (
     TipFeedback,
     TipLog,
     User,
-    utcnow,
 )
 
 
@@ -189,6 +189,14 @@ async def broadcast_counts(session: AsyncSession, *, broadcast_id: int) -> dict[
         .group_by(Outbox.state)
     )
     return {state: int(n) for state, n in (await session.execute(stmt)).all()}
+
+
+async def paid_sent(session: AsyncSession, *, broadcast_id: int) -> int:
+    """Messages of a broadcast that went out as paid broadcast messages (0.1 Star each)."""
+    stmt = select(func.count()).where(
+        Outbox.broadcast_id == broadcast_id, Outbox.state == "sent", Outbox.paid.is_(True)
+    )
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def cancel_broadcast_rows(session: AsyncSession, *, broadcast_id: int) -> int:

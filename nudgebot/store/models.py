@@ -19,11 +19,15 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+# Re-exported: older callers still import utcnow from here; the clock lives in platform.
+from nudgebot.platform.clock import utcnow as utcnow
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -52,11 +56,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    """The current instant, aware, in UTC."""
-    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -199,6 +198,8 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     broadcast_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Sent with allow_paid_broadcast (0.1 Star each): asked for while queued, paid for once sent.
+    paid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
@@ -280,8 +281,21 @@ class Broadcast(Base):
     total: Mapped[int] = mapped_column(Integer, default=0)
     skipped_blocked: Mapped[int] = mapped_column(Integer, default=0)
     cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    # The admin chose "send fast (paid)"; paid_refused_at: Telegram refused it (no Stars left)
+    # and the rest went at the free rate.
+    paid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    paid_refused_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class SendBudget(Base):
+    """The bot's next free send slot, shared by every process on PostgreSQL (see budget.py)."""
+
+    __tablename__ = "send_budget"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_slot: Mapped[datetime]
 
 
 class AdminDraft(Base):

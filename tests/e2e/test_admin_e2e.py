@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_emulator import BotApiEmulator
-from tests.e2e.botprocess import BotProcess
+from tests.e2e.botprocess import BotProcess, running
 from tests.e2e.test_onboarding_e2e import _onboard_by_buttons
 
 pytestmark = pytest.mark.e2e
@@ -143,7 +143,8 @@ async def test_a_broadcast_killed_half_way_resumes_and_sends_each_copy_once(
     await emulator.wait_for_text(ADMIN, "is done", timeout=60, since=0)
     per_chat = Counter(c.chat_id for c in emulator.sent() if c.chat_id in SUBSCRIBERS)
     assert set(per_chat) == set(SUBSCRIBERS)
-    assert sum(per_chat.values()) - 300 <= 1
+    # only what was in flight can repeat: the window on loopback plus unwritten marks
+    assert sum(per_chat.values()) - 300 <= 5
 
 
 async def test_cancel_before_confirmation_sends_nothing(
@@ -185,3 +186,43 @@ async def test_stats_and_broadcasts_list(
     assert "5 active" in stats
     emulator.send_text(ADMIN, "/broadcasts")
     await emulator.wait_for_text(ADMIN, "No broadcasts yet")
+
+
+async def test_a_paid_broadcast_goes_fast_and_carries_on_free_when_the_stars_run_out(
+    emulator: BotApiEmulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    process = BotProcess(
+        emulator,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        workdir=tmp_path,
+        env={"NUDGEBOT_ADMIN_IDS": str(ADMIN), "NUDGEBOT_PAID_BROADCAST_RATE": "500"},
+    )
+    async with running(process, request):
+        people = range(20001, 20101)
+        seed_subscribers(tmp_path, people)
+        # Free sends stay under 30/s, paid ones under 1,000/s (the admin's own quick steps
+        # would trip the per-chat limit, which this test is not about).
+        emulator.enforce_rate(per_second=30)
+        emulator.star_balance = 4.0  # 40 paid messages, then Telegram refuses
+        await _broadcast(emulator, "Fast news")
+        preview = emulator.last_text(ADMIN)
+        assert "about 4 s at the current send rate" in preview
+        assert "paid broadcast: about 1 s at up to 500 messages a second" in preview
+        assert "about 10 Telegram Stars" in preview
+        emulator.press(ADMIN, "Send fast (paid")
+        # Told once, as a message of its own (an edited status makes no sound).
+        told = await emulator.wait_for(
+            lambda c: c.method == "sendMessage"
+            and c.chat_id == ADMIN
+            and "refused paid sending" in c.text,
+            timeout=30,
+        )
+        report = await emulator.wait_for_text(ADMIN, "is done", timeout=60, since=0)
+    sent = [c for c in emulator.sent() if c.chat_id in people]
+    assert len(sent) == 100 and len({c.chat_id for c in sent}) == 100
+    assert sum(c.paid for c in sent) == 40
+    assert emulator.rate_violations == 0, [c for c in emulator.calls if c.error]
+    told_twice = [c for c in emulator.sent(ADMIN) if "refused paid sending" in c.text]
+    assert told_twice == [told]
+    assert "4 Telegram Stars spent" in report.text
+    assert _count(tmp_path, "SELECT count(*) FROM outbox WHERE paid AND state = 'sent'") == 40

@@ -98,3 +98,41 @@ async def test_a_new_tip_is_validated_and_saved_with_its_author(admin: AdminServ
     assert (tip.id, tip.origin, tip.author_id, tip.enabled) == ("admin-0001", "admin", ADMIN, True)
     rows, _, _, total = await admin.list_tips("beans to soup", 0)
     assert total == 1 and rows[0].id == "admin-0001"
+
+
+async def test_the_preview_prices_a_paid_broadcast_only_when_the_host_allows_it(
+    admin: AdminService, sessionmaker: SessionMaker
+) -> None:
+    await admin.start_broadcast(ADMIN)
+    await admin.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    info = await admin.broadcast_audience(ADMIN, "all")
+    assert (info.recipients, info.seconds) == (2, 1)
+    assert info.paid_seconds is None and info.paid_stars is None
+    with pytest.raises(AdminError):
+        await admin.broadcast_confirm(ADMIN, ADMIN, paid=True)
+
+
+async def test_a_paid_broadcast_marks_every_copy_paid_and_reports_stars_spent(
+    sessionmaker: SessionMaker, admin: AdminService
+) -> None:
+    paid = AdminService(
+        sessionmaker, admin._tips, frozenset({ADMIN}), send_rate=25, paid_rate=500
+    )
+    await paid.start_broadcast(ADMIN)
+    await paid.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    info = await paid.broadcast_audience(ADMIN, "all")
+    assert (info.paid_seconds, info.paid_stars) == (1, 0.2)
+    broadcast = await paid.broadcast_confirm(ADMIN, ADMIN, paid=True)
+    async with sessionmaker.begin() as session:
+        rows = list((await session.execute(select(Outbox))).scalars())
+        assert [r.paid for r in rows] == [True, True]
+        rows[0].state = "sent"
+    (progress,) = await paid.progress()
+    assert progress.broadcast.paid and progress.stars_spent == 0.1
+    audit = await _audit_details(sessionmaker)
+    assert audit[-1]["paid"] is True and audit[-1]["broadcast"] == broadcast.id
+
+
+async def _audit_details(sm: SessionMaker) -> list[dict[str, object]]:
+    async with sm() as session:
+        return [dict(a.detail) for a in (await session.execute(select(AuditEntry))).scalars()]
