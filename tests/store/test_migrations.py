@@ -69,3 +69,41 @@ async def test_unmigrated_database_is_refused_without_auto_migrate(empty_url: st
         await ensure_schema(engine, auto_migrate=False)  # now at head: accepted
     finally:
         await engine.dispose()
+
+
+async def test_0008_keeps_queued_messages_and_broadcasts_as_free_ones(empty_url: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(empty_url)
+    try:
+        await migrate(engine, "0007")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO broadcasts (id, admin_id, admin_chat_id, audience, payload,"
+                    " state, total, skipped_blocked, cancelled, created_at)"
+                    " VALUES (1, 9, 9, 'all', '{}', 'sending', 1, 0, 0, CURRENT_TIMESTAMP)"
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO outbox (key, kind, user_id, chat_id, payload, priority, state,"
+                    " attempts, broadcast_id, not_before, created_at) VALUES ('broadcast:1:5',"
+                    " 'broadcast', 5, 5, '{\"text\": \"hi\"}', 1, 'queued', 0, 1,"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        await migrate(engine)
+        async with engine.connect() as conn:
+            row = (await conn.execute(text("SELECT paid, state FROM outbox"))).one()
+            broadcast = (
+                await conn.execute(text("SELECT paid, paid_refused_at FROM broadcasts"))
+            ).one()
+        assert (bool(row.paid), row.state) == (False, "queued")
+        assert (bool(broadcast.paid), broadcast.paid_refused_at) == (False, None)
+        await downgrade(engine, "0007")
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one() == 1
+            assert "send_budget" not in await conn.run_sync(_tables)
+    finally:
+        await engine.dispose()
