@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 P = 2_147_483_647  # 2**31 - 1, prime; tip numbers stay far below it
 
 
@@ -62,3 +64,39 @@ def pick_next(
         if first != last_num or len(candidates) == 1 or new_cycle > cycle + 16:
             return Pick(first, new_cycle, (a * first + b) % P)
         new_cycle += 1
+
+
+def pick_next_many(
+    *,
+    user_ids: Sequence[int],
+    cycles: Sequence[int],
+    last_positions: Sequence[int],
+    candidates: Sequence[int],
+) -> list[Pick | None]:
+    """pick_next for many people who share one candidate list, in one array computation.
+
+    A scheduler pass picks for thousands of people over the same few lists; the positions of
+    every candidate for every person are one (people x candidates) integer matrix (a·n + b stays
+    below 2**62). Whoever has no candidate ahead starts a new cycle through pick_next itself.
+    """
+    if not candidates:
+        return [None] * len(user_ids)
+    coefficients = [_coefficients(u, c) for u, c in zip(user_ids, cycles, strict=True)]
+    a = np.array([ab[0] for ab in coefficients], dtype=np.int64)[:, None]
+    b = np.array([ab[1] for ab in coefficients], dtype=np.int64)[:, None]
+    nums = np.array(candidates, dtype=np.int64)[None, :]
+    positions = (a * nums + b) % P
+    ahead = np.where(positions > np.array(last_positions, dtype=np.int64)[:, None], positions, P)
+    best = ahead.argmin(axis=1)
+    best_pos = ahead[np.arange(len(user_ids)), best]
+    picks: list[Pick | None] = []
+    for row, (user_id, cycle, last) in enumerate(
+        zip(user_ids, cycles, last_positions, strict=True)
+    ):
+        if best_pos[row] < P:
+            picks.append(Pick(candidates[int(best[row])], cycle, int(best_pos[row])))
+        else:
+            picks.append(
+                pick_next(user_id=user_id, cycle=cycle, last_position=last, candidates=candidates)
+            )
+    return picks

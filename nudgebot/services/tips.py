@@ -9,7 +9,7 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from nudgebot.content import Content
-from nudgebot.domain.rotation import pick_next
+from nudgebot.domain.rotation import Pick, pick_next, pick_next_many
 from nudgebot.domain.schedule import DueCheck, DueDecision, decide_due, next_due_utc
 from nudgebot.domain.timezones import zone_for
 from nudgebot.store import outbox as outbox_repo
@@ -96,8 +96,6 @@ class TipService:
             for tip in tips:
                 by_topic.setdefault(tip.topic, []).append(tip.num)
             tips_by_num = {t.num: t for t in tips}
-            # Eight topic combinations at most: each person's candidates are one of these lists.
-            candidates: dict[frozenset[str], list[int]] = {}
             rendered: dict[int, dict[str, Any]] = {}
             self._hold_zones(sub.timezone for sub in due)
             # Every due row has next_due_utc <= now, so each person's next instant is the first
@@ -110,7 +108,9 @@ class TipService:
             updates: list[dict[str, Any]] = []
             logged: list[tuple[int, int, str, date | None]] = []
             late = inactive = 0
-            for sub in due:
+            decided: list[tuple[str, datetime | None, DueCheck]] = []
+            sending: dict[frozenset[str], list[int]] = {}  # topics -> rows of `due` to pick for
+            for row, sub in enumerate(due):
                 status, paused_until = sub.status, sub.paused_until
                 if status == "paused" and paused_until is not None and paused_until <= now:
                     status, paused_until = "active", None  # a timed pause has ended
@@ -124,38 +124,45 @@ class TipService:
                         active=status == "active",
                         last_tip_date=sub.last_tip_date,
                     )
-                cycle, pos, last_date = sub.tip_cycle, sub.tip_pos, sub.last_tip_date
+                decided.append((status, paused_until, check))
                 if check.decision is DueDecision.SEND:
-                    if sub.topics not in candidates:
-                        candidates[sub.topics] = [
-                            n for topic in sorted(sub.topics) for n in by_topic.get(topic, [])
-                        ]
-                    pick = pick_next(
-                        user_id=sub.id,
-                        cycle=cycle,
-                        last_position=pos,
-                        candidates=candidates[sub.topics],
-                    )
-                    if pick is not None:
-                        if pick.tip_num not in rendered:
-                            rendered[pick.tip_num] = self.render(tips_by_num[pick.tip_num]).payload(
-                                tip_num=pick.tip_num
-                            )
-                        messages.append(
-                            NewMessage(
-                                key=f"tip:{sub.id}:{check.local_date.isoformat()}",
-                                kind="tip",
-                                user_id=sub.id,
-                                chat_id=sub.chat_id,
-                                payload=rendered[pick.tip_num],
-                            )
-                        )
-                        logged.append((sub.id, pick.tip_num, "daily", check.local_date))
-                        cycle, pos, last_date = pick.cycle, pick.position, check.local_date
+                    sending.setdefault(sub.topics, []).append(row)
                 elif check.decision is DueDecision.TOO_LATE:
                     late += 1
                 elif check.decision is DueDecision.NOT_ACTIVE:
                     inactive += 1
+            # Everyone with the same topics picks from the same list: one array computation each.
+            picks: dict[int, Pick | None] = {}
+            for topics, rows in sending.items():
+                listed = [n for topic in sorted(topics) for n in by_topic.get(topic, [])]
+                chosen = pick_next_many(
+                    user_ids=[due[r].id for r in rows],
+                    cycles=[due[r].tip_cycle for r in rows],
+                    last_positions=[due[r].tip_pos for r in rows],
+                    candidates=listed,
+                )
+                picks.update(zip(rows, chosen, strict=True))
+            for row, (sub, (status, paused_until, check)) in enumerate(
+                zip(due, decided, strict=True)
+            ):
+                cycle, pos, last_date = sub.tip_cycle, sub.tip_pos, sub.last_tip_date
+                pick = picks.get(row)
+                if pick is not None:
+                    if pick.tip_num not in rendered:
+                        rendered[pick.tip_num] = self.render(tips_by_num[pick.tip_num]).payload(
+                            tip_num=pick.tip_num
+                        )
+                    messages.append(
+                        NewMessage(
+                            key=f"tip:{sub.id}:{check.local_date.isoformat()}",
+                            kind="tip",
+                            user_id=sub.id,
+                            chat_id=sub.chat_id,
+                            payload=rendered[pick.tip_num],
+                        )
+                    )
+                    logged.append((sub.id, pick.tip_num, "daily", check.local_date))
+                    cycle, pos, last_date = pick.cycle, pick.position, check.local_date
                 pair = (sub.timezone, sub.tip_time)
                 if pair not in next_due:
                     next_due[pair] = next_due_utc(sub.timezone, sub.tip_time, now)

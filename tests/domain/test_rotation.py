@@ -3,7 +3,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nudgebot.domain.rotation import pick_next, position
+from nudgebot.domain.rotation import pick_next, pick_next_many, position
 
 
 def _walk(user_id: int, candidates: list[int], steps: int) -> list[int]:
@@ -60,3 +60,30 @@ def test_no_candidates_means_no_tip() -> None:
 
 def test_positions_never_collide() -> None:
     assert len({position(5, 3, n) for n in range(1, 5001)}) == 5000
+
+
+@given(
+    people=st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=10**12),
+            st.integers(min_value=0, max_value=50),
+            st.integers(min_value=-1, max_value=2**31 - 2),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    candidates=st.lists(st.integers(min_value=1, max_value=5000), max_size=150, unique=True),
+)
+def test_picking_for_many_at_once_picks_what_each_would_alone(
+    people: list[tuple[int, int, int]], candidates: list[int]
+) -> None:
+    many = pick_next_many(
+        user_ids=[p[0] for p in people],
+        cycles=[p[1] for p in people],
+        last_positions=[p[2] for p in people],
+        candidates=candidates,
+    )
+    assert many == [
+        pick_next(user_id=u, cycle=c, last_position=last, candidates=candidates)
+        for u, c, last in people
+    ]
