@@ -24,15 +24,14 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import insert
 
 from nudgebot.store.db import create_engine, migrate
 from nudgebot.store.models import Broadcast, Outbox, User
 from tests.botapi_emulator import ApiCall, BotApiEmulator
+from tests.conftest import PG_ADMIN_URL, _pg_create, _pg_drop, _pg_reachable
 from tests.e2e.botprocess import BotProcess
 
-PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 FIRST_ID = 100_000
 
 
@@ -140,31 +139,13 @@ async def new_database(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite+aiosqlite:///{workdir / f'{uuid.uuid4().hex[:8]}.db'}"
     name = f"nudgebot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    await _pg_create(name)
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 async def drop_database(url: str) -> None:
-    if not url.startswith("postgresql"):
-        return
-    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    await admin.dispose()
-
-
-async def postgres_reachable() -> bool:
-    engine = create_async_engine(PG_ADMIN)
-    try:
-        async with engine.connect():
-            return True
-    except Exception:
-        return False
-    finally:
-        await engine.dispose()
+    if url.startswith("postgresql"):
+        await _pg_drop(url.rsplit("/", 1)[1])
 
 
 async def free_rate(workdir: Path, latencies: list[float], rates: list[float], count: int) -> None:
@@ -185,7 +166,7 @@ async def free_rate(workdir: Path, latencies: list[float], rates: list[float], c
 
 async def paid_rate(workdir: Path, rate: float, count: int) -> None:
     print(f"paid broadcast, {rate:g}/s configured, 80 ms round trip, {count:,} messages")
-    kinds = ["sqlite"] + (["postgres"] if await postgres_reachable() else [])
+    kinds = ["sqlite"] + (["postgres"] if await _pg_reachable() else [])
     for kind in kinds:
         url = await new_database(kind, workdir)
         try:
