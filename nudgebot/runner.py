@@ -127,20 +127,19 @@ async def started_bot(
             await rt.tips.sync_library()
             # The sender has its own connections, so a broadcast's window of sends in flight
             # never makes a reply wait for a free connection (the console has no network).
-            sender_request = (
-                None
-                if request is not None
-                else AiohttpRequest(connections=settings.send_max_in_flight + 2)
+            # The sender has its own client and no rate limiter: it books bulk slots on the
+            # budget itself. Its own connections mean a broadcast's window of sends in flight
+            # never makes a reply wait for one (the console answers in-process instead).
+            owned_request = (
+                AiohttpRequest(connections=settings.send_max_in_flight + 2)
+                if request is None
+                else None
             )
-            sender_bot = (
-                application.bot
-                if sender_request is None
-                else Bot(
-                    token,
-                    base_url=settings.bot_api_url,
-                    base_file_url=settings.bot_file_api_url,
-                    request=sender_request,
-                )
+            sender_bot = Bot(
+                token,
+                base_url=settings.bot_api_url,
+                base_file_url=settings.bot_file_api_url,
+                request=owned_request or request,
             )
             sender = OutboxSender(
                 sender_bot,
@@ -165,8 +164,8 @@ async def started_bot(
                 await asyncio.gather(
                     _finish_sender(sender_task), _finish_updates(inbox), return_exceptions=True
                 )
-                if sender_request is not None:
-                    await sender_request.shutdown()
+                if owned_request is not None:
+                    await owned_request.shutdown()
         finally:
             if application.running:
                 await application.stop()
