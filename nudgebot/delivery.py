@@ -182,6 +182,7 @@ class OutboxSender:
         self._chat_turns: dict[int, list[Any]] = {}
         self._refused_broadcasts: set[int] = set()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._held: dict[int, Outbox] = {}  # rows of the sends in flight, by id
         self.sent = 0
         self.max_window_seen = 0
 
@@ -279,7 +280,17 @@ class OutboxSender:
                     if not rows:
                         await self._idle(stop, self._cfg.idle_poll_seconds)
                         continue
-                    claimed.extend(rows)
+                    for row in rows:
+                        held = self._held.get(row.id)
+                        if held is None:
+                            claimed.append(row)
+                        else:
+                            # Its lease ran out while it waited in this process (a long 429
+                            # pause): the claim renews it rather than sending it twice.
+                            held.claimed_until = row.claimed_until
+                    if not claimed:
+                        await self._idle(stop, self._cfg.idle_poll_seconds)
+                        continue
                     if len(self._blocked) > 10_000:
                         self._blocked.clear()
                 row = claimed[0]
@@ -289,6 +300,10 @@ class OutboxSender:
                 if stop.is_set():
                     break
                 claimed.popleft()
+                if row.claimed_until is not None and row.claimed_until <= utcnow():
+                    # Its lease ran out while it waited here (a long claim at a slowed rate):
+                    # another process may own it now; if none does, it is claimed again later.
+                    continue
                 task = asyncio.create_task(self._send_one(row))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
@@ -348,6 +363,7 @@ class OutboxSender:
         del pending
 
     async def _send_one(self, row: Outbox) -> None:
+        self._held[row.id] = row
         try:
             async with self._chat_turn(row.chat_id):
                 blocked_at = self._blocked.get(row.user_id)
@@ -358,6 +374,9 @@ class OutboxSender:
         except Exception:
             log.exception("outbox %s: unexpected error; will retry", row.id)
             await self._settle_retry(row, "internal error", counted=True)
+        finally:
+            if self._held.get(row.id) is row:
+                del self._held[row.id]
 
     @contextlib.asynccontextmanager
     async def _chat_turn(self, chat_id: int) -> AsyncIterator[None]:
@@ -395,6 +414,10 @@ class OutboxSender:
                         await self._budget.bulk_slot()
                     if self._resume_at > time.monotonic():
                         continue  # a 429 arrived while this send waited for its slot
+                    if row.claimed_until is not None and row.claimed_until <= utcnow():
+                        # The lease ran out while it waited (a long 429 pause, a slowed rate):
+                        # whoever claimed it since sends it; unclaimed, it is claimed again.
+                        return
                     started = time.monotonic()
                     message = await self._send(row, paid=paid)
                     self._rtt = 0.8 * self._rtt + 0.2 * (time.monotonic() - started)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -328,3 +328,30 @@ async def test_a_paid_send_refused_for_its_text_fails_alone(
         broadcast = await session.get(Broadcast, broadcast_id)
     assert broadcast is not None and broadcast.paid_refused_at is None
     assert all(c.paid for c in emu.sent())
+
+
+async def test_claims_whose_lease_ran_out_while_they_waited_are_sent_once(
+    sessionmaker: SessionMaker, emu: BotApiEmulator, bot: Bot
+) -> None:
+    await _queue(sessionmaker, *range(1, 9))
+    # A 1 s lease and 2 msg/s: the last claims of the batch expire before their turn.
+    settings = SenderSettings(
+        rate_per_second=2, per_chat_interval=0, lease=timedelta(seconds=1), idle_poll_seconds=0.05
+    )
+    async with running(OutboxSender(bot, sessionmaker, settings)):
+        await _until(lambda: _all(sessionmaker, "sent", 8), timeout=20)
+    assert len(emu.sent()) == 8 and len({c.chat_id for c in emu.sent()}) == 8
+
+
+async def test_a_429_pause_longer_than_the_lease_sends_nothing_twice(
+    sessionmaker: SessionMaker, emu: BotApiEmulator, bot: Bot
+) -> None:
+    await _queue(sessionmaker, *range(1, 7))
+    emu.inject("sendMessage", error=429, retry_after=3)
+    settings = SenderSettings(
+        rate_per_second=20, per_chat_interval=0, lease=timedelta(seconds=1), idle_poll_seconds=0.05
+    )
+    async with running(OutboxSender(bot, sessionmaker, settings)):
+        await _until(lambda: _all(sessionmaker, "sent", 6), timeout=20)
+        await asyncio.sleep(1.5)  # a second copy would show up now
+    assert sorted(c.chat_id or 0 for c in emu.sent()) == [1, 2, 3, 4, 5, 6]
