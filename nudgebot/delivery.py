@@ -91,6 +91,8 @@ class _SentMarks:
         self._sm = sessionmaker
         self._every = every
         self._pending: list[outbox_repo.SentMark] = []
+        # Sent, not yet recorded: a claim that finds one of these (its lease ran out) skips it.
+        self.unwritten: set[int] = set()
         self._flushed = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -101,6 +103,7 @@ class _SentMarks:
 
     def add(self, mark: outbox_repo.SentMark) -> None:
         self._pending.append(mark)
+        self.unwritten.add(mark.outbox_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Flush every `every` seconds until stopped, then once more."""
@@ -119,6 +122,7 @@ class _SentMarks:
             try:
                 async with self._sm.begin() as session:
                     await outbox_repo.mark_sent_many(session, marks=batch)
+                self.unwritten.difference_update(m.outbox_id for m in batch)
             except Exception as exc:
                 log.warning(
                     "outbox: could not record %d sent message(s) (%s); retrying", len(batch), exc
@@ -282,6 +286,8 @@ class OutboxSender:
                         continue
                     for row in rows:
                         held = self._held.get(row.id)
+                        if row.id in self._marks.unwritten:
+                            continue  # sent; its mark is on its way
                         if held is None:
                             claimed.append(row)
                         else:
