@@ -188,7 +188,6 @@ class OutboxSender:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._held: dict[int, Outbox] = {}  # rows of the sends in flight, by id
         self.sent = 0
-        self.max_window_seen = 0
 
     @property
     def is_leader(self) -> bool:
@@ -313,7 +312,6 @@ class OutboxSender:
                 task = asyncio.create_task(self._send_one(row))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
-                self.max_window_seen = max(self.max_window_seen, len(self._in_flight))
             # Stopping: what is in flight finishes (or is cancelled by the caller's grace).
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
@@ -379,7 +377,7 @@ class OutboxSender:
                 await self._deliver(row)
         except Exception:
             log.exception("outbox %s: unexpected error; will retry", row.id)
-            await self._settle_retry(row, "internal error", counted=True)
+            await self._settle_retry(row, "internal error")
         finally:
             if self._held.get(row.id) is row:
                 del self._held[row.id]
@@ -445,7 +443,7 @@ class OutboxSender:
                 await self._settle_failed(row, f"400: {exc.message}")
                 return
             except (TimedOut, NetworkError) as exc:
-                await self._settle_retry(row, f"{type(exc).__name__}: {exc}", counted=True)
+                await self._settle_retry(row, f"{type(exc).__name__}: {exc}")
                 return
             if refused is not None:
                 # Free went through where paid did not: the paid mode was refused, not the text.
@@ -508,7 +506,7 @@ class OutboxSender:
         except Exception as exc:
             log.warning("outbox: could not record the refused paid broadcast (%s)", exc)
 
-    async def _settle_retry(self, row: Outbox, error: str, *, counted: bool) -> None:
+    async def _settle_retry(self, row: Outbox, error: str) -> None:
         attempts = row.attempts + 1
         row.state = "queued"
         async with self._sm.begin() as session:
@@ -530,7 +528,6 @@ class OutboxSender:
                 outbox_id=row.id,
                 error=error,
                 not_before=utcnow() + timedelta(seconds=delay),
-                count=counted,
             )
 
     async def _settle_failed(self, row: Outbox, error: str) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import JSON, Table, Text, and_, bindparam, cast, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.store import bulk
 from nudgebot.store.models import Broadcast, Outbox, utcnow
 
 
@@ -31,12 +33,6 @@ async def enqueue(session: AsyncSession, *, messages: Sequence[NewMessage]) -> i
     """Insert messages whose key is new; returns how many were queued."""
     if not messages:
         return 0
-    import json
-
-    from sqlalchemy import JSON, Text, bindparam, cast, literal, select
-
-    from nudgebot.store import bulk
-
     table = Outbox.__table__
     assert isinstance(table, Table)
     # A tip or a broadcast gives many messages one payload object: serialise each once (the
@@ -197,34 +193,21 @@ async def release_claims(session: AsyncSession) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def mark_sent(session: AsyncSession, *, outbox_id: int, message_id: int | None) -> None:
-    """The message reached Telegram."""
+async def mark_retry(
+    session: AsyncSession, *, outbox_id: int, error: str, not_before: datetime
+) -> None:
+    """A failed attempt, counted: back in the queue until not_before."""
     await session.execute(
         update(Outbox)
         .where(Outbox.id == outbox_id)
         .values(
-            state="sent",
-            sent_at=utcnow(),
-            message_id=message_id,
+            state="queued",
+            not_before=not_before,
+            last_error=error[:300],
             claimed_until=None,
             attempts=Outbox.attempts + 1,
         )
     )
-
-
-async def mark_retry(
-    session: AsyncSession, *, outbox_id: int, error: str, not_before: datetime, count: bool
-) -> None:
-    """Back in the queue until not_before; `count` adds the attempt to the row's tally."""
-    values: dict[str, Any] = {
-        "state": "queued",
-        "not_before": not_before,
-        "last_error": error[:300],
-        "claimed_until": None,
-    }
-    if count:
-        values["attempts"] = Outbox.attempts + 1
-    await session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
 
 
 async def mark_failed(session: AsyncSession, *, outbox_id: int, error: str) -> None:

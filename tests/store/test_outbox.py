@@ -68,7 +68,6 @@ async def test_retry_waits_until_not_before(sessionmaker: SessionMaker) -> None:
             outbox_id=row.id,
             error="boom",
             not_before=now + timedelta(seconds=10),
-            count=True,
         )
     async with sessionmaker.begin() as session:
         assert await outbox.claim(session, now=now, lease=timedelta(seconds=30), limit=1) == []
