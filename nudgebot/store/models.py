@@ -104,6 +104,30 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class Reminder(Base):
+    """A reminder kind a person opted into, beside the daily tip: one row per (person, kind).
+
+    Kinds: "evening" (a check-in nudge at `at_time` on days without one) and "weekly" (the
+    Sunday summary at the tip time; `at_time` unused). The scheduler finds due rows by the
+    indexed UTC instant `next_due_utc`, exactly as it finds due tips; `last_local_date` keeps a
+    kind to once a local date, `ignored` counts evening reminders in a row nobody acted on.
+    """
+
+    __tablename__ = "reminders"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    at_time: Mapped[time | None] = mapped_column(Time)
+    next_due_utc: Mapped[datetime | None] = mapped_column(index=True)
+    last_local_date: Mapped[date | None]
+    ignored: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
+    # Set when the reminder turned itself off after too many ignored in a row.
+    stopped_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class InboxUpdate(Base):
     """Every update from Telegram, stored before it is confirmed so a crash cannot lose it."""
 
