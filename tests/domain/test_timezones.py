@@ -2,7 +2,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nudgebot.domain.timezones import local_now, offset_key, parse_timezone, zone_for
+from nudgebot.domain.timezones import (
+    local_now,
+    offset_key,
+    parse_timezone,
+    read_timezone,
+    zone_for,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,12 +27,12 @@ from nudgebot.domain.timezones import local_now, offset_key, parse_timezone, zon
         ("Sao Paulo", "America/Sao_Paulo"),
         ("Sydney", "Australia/Sydney"),
         ("Kathmandu", "Asia/Kathmandu"),
-        ("Berln", "Europe/Berlin"),
+        ("Nice", "Europe/Paris"),  # an ordinary word, and a big enough town
         ("UTC", "UTC"),
         ("CET", "Europe/Berlin"),
     ],
 )
-def test_parse_timezone_recognises_names_cities_and_typos(typed: str, zone: str) -> None:
+def test_parse_timezone_recognises_names_and_cities(typed: str, zone: str) -> None:
     match = parse_timezone(typed)
     assert match is not None
     assert match.key == zone
@@ -52,6 +58,96 @@ def test_parse_timezone_reads_utc_offsets_as_fixed_offsets(typed: str, key: str)
 @pytest.mark.parametrize("typed", ["", "hello", "yes", "asdfgh", "UTC+15", "UTC+5:75", "x" * 200])
 def test_parse_timezone_rejects_what_it_cannot_place(typed: str) -> None:
     assert parse_timezone(typed) is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["hola", "Hola!", "hi", "hello", "ok", "yes", "thanks", "bonjour", "privet", "help", "morning"],
+)
+def test_greetings_and_ordinary_words_are_never_a_place(typed: str) -> None:
+    reading = read_timezone(typed)
+    assert reading.match is None and reading.choices == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone", "place"),
+    [
+        ("india", "Asia/Kolkata", "India"),
+        ("Japan", "Asia/Tokyo", "Japan"),
+        ("germany", "Europe/Berlin", "Germany"),
+        ("Spain", "Europe/Madrid", "Spain"),  # the Canary Islands are too few to ask
+        ("china", "Asia/Shanghai", "China"),
+        ("UK", "Europe/London", "UK"),
+    ],
+)
+def test_a_country_with_one_main_zone_is_that_zone(typed: str, zone: str, place: str) -> None:
+    match = read_timezone(typed).match
+    assert match is not None and (match.key, match.city) == (zone, place)
+
+
+@pytest.mark.parametrize(
+    ("typed", "zones"),
+    [
+        ("USA", {"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"}),
+        ("us", {"America/New_York", "America/Los_Angeles"}),
+        ("canada", {"America/Toronto", "America/Vancouver"}),
+        ("Australia", {"Australia/Sydney", "Australia/Perth", "Australia/Brisbane"}),
+        ("russia", {"Europe/Moscow", "Asia/Yekaterinburg"}),
+        ("brazil", {"America/Sao_Paulo", "America/Manaus"}),
+        ("mexico", {"America/Mexico_City", "America/Tijuana"}),
+        ("indonesia", {"Asia/Jakarta", "Asia/Makassar"}),
+    ],
+)
+def test_a_country_with_several_zones_offers_them_by_a_big_city(
+    typed: str, zones: set[str]
+) -> None:
+    reading = read_timezone(typed)
+    assert reading.match is None
+    keys = [choice.key for choice in reading.choices]
+    assert zones <= set(keys) and len(keys) == len(set(keys)) <= 6
+    first = reading.choices[0]
+    assert " · UTC" in first.label  # "New York City · UTC-5"
+
+
+def test_the_biggest_zone_of_a_country_comes_first() -> None:
+    reading = read_timezone("usa")
+    assert reading.choices[0].key == "America/New_York"
+    assert reading.choices[0].label.startswith("New York")
+
+
+def test_a_small_town_spelt_like_a_big_city_is_confirmed_bigger_first() -> None:
+    reading = read_timezone("sidney")
+    assert reading.match is None
+    labels = [choice.label for choice in reading.choices]
+    assert labels == ["Sydney, Australia", "Sidney, US"]
+    assert reading.choices[0].key == "Australia/Sydney"
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"), [("Berln", "Berlin, Germany"), ("londdon", "London, UK")]
+)
+def test_a_misspelt_city_is_offered_not_set(typed: str, first: str) -> None:
+    reading = read_timezone(typed)
+    assert reading.match is None and reading.choices[0].label == first
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("sydney australia", "Australia/Sydney"),
+        ("Paris, France", "Europe/Paris"),
+        ("paris texas", "America/Chicago"),
+        ("london uk", "Europe/London"),
+        ("London, England", "Europe/London"),
+        ("portland oregon", "America/Los_Angeles"),
+        ("Portland, ME", "America/New_York"),
+        ("new york usa", "America/New_York"),
+        ("São Paulo, Brazil", "America/Sao_Paulo"),
+    ],
+)
+def test_a_city_with_its_country_or_state_is_that_city(typed: str, zone: str) -> None:
+    match = read_timezone(typed).match
+    assert match is not None and match.key == zone
 
 
 def test_fixed_offset_zone_has_that_offset_all_year() -> None:
@@ -82,3 +178,27 @@ def test_local_now_converts_an_instant_to_wall_clock_time() -> None:
     later = instant + timedelta(hours=1)
     assert local_now("Europe/London", later).hour == 2  # 01:xx never existed in London
     assert local_now("Asia/Kathmandu", instant).strftime("%H:%M") == "06:15"
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Bombay", "Asia/Kolkata"),
+        ("Ciudad de México", "America/Mexico_City"),
+        ("москва", "Europe/Moscow"),
+        ("Санкт-Петербург", "Europe/Moscow"),
+        ("nyc", "America/New_York"),
+        ("Múnich", "Europe/Berlin"),
+        ("españa", "Europe/Madrid"),
+        ("peking", "Asia/Shanghai"),
+    ],
+)
+def test_other_names_of_big_cities_and_countries_are_known(typed: str, zone: str) -> None:
+    reading = read_timezone(typed)
+    assert reading.match is not None and reading.match.key == zone
+
+
+def test_two_near_towns_in_one_zone_are_one_answer_not_two_buttons() -> None:
+    reading = read_timezone("tokio")
+    keys = [c.key for c in reading.choices] if reading.match is None else [reading.match.key]
+    assert keys == ["Asia/Tokyo"]

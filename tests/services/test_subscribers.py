@@ -51,7 +51,7 @@ async def test_start_again_mid_onboarding_continues_at_the_same_question(
 async def test_full_onboarding_stores_every_answer(service: SubscriberService) -> None:
     await service.start(user_id=USER, chat_id=USER)
     result = await service.answer_text(user_id=USER, text="new york")
-    assert result.outcome is Outcome.NEXT and result.detail == "New York"
+    assert result.outcome is Outcome.NEXT and result.detail == "New York City"
     result = await service.answer_text(user_id=USER, text="8:30pm")
     assert result.outcome is Outcome.NEXT
     result = await service.choose(user_id=USER, step="topics", value="stress")
