@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat
@@ -25,6 +26,7 @@ from nudgebot.budget import SendBudget
 from nudgebot.config import Settings
 from nudgebot.content import Content
 from nudgebot.features.meals.parser import load_index
+from nudgebot.features.meals.views import quick_rows
 from nudgebot.features.understanding.router import build_router
 from nudgebot.handlers import (
     account,
@@ -35,6 +37,7 @@ from nudgebot.handlers import (
     messages,
     onboarding,
     privacy,
+    reminders,
     settings,
     tips,
 )
@@ -42,6 +45,7 @@ from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.privacy import PrivacyService
+from nudgebot.services.reminders import QuickButtons, ReminderService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
@@ -110,13 +114,14 @@ def build_application(
     application: AnyApplication = builder.build()
     tips_service = TipService(sessionmaker, content)
     foods = load_index()
+    checkin_service = CheckinService(sessionmaker, foods)
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         content=content,
         sessionmaker=sessionmaker,
         subscribers=SubscriberService(sessionmaker),
         tips=tips_service,
-        checkins=CheckinService(sessionmaker, foods),
+        checkins=checkin_service,
         admin=AdminService(
             sessionmaker,
             tips_service,
@@ -126,9 +131,21 @@ def build_application(
         ),
         privacy=PrivacyService(sessionmaker, content.replies.privacy.retention),
         router=build_router(content, foods),
+        reminders=ReminderService(
+            sessionmaker, content, quick_buttons=_quick_buttons(checkin_service, content)
+        ),
     )
     register_handlers(application)
     return application
+
+
+def _quick_buttons(checkins: CheckinService, content: Content) -> QuickButtons:
+    """The evening reminder's buttons: the same one-tap check-ins /checkin shows."""
+
+    async def rows(user_id: int, now: datetime) -> list[list[tuple[str, str]]]:
+        return quick_rows(content.replies, await checkins.quick_choices(user_id=user_id, now=now))
+
+    return rows
 
 
 def register_handlers(application: AnyApplication) -> None:
@@ -172,21 +189,36 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(account.pause_button, pattern=r"^pause:"))
     application.add_handler(CallbackQueryHandler(tips.tip_button, pattern=r"^tip:"))
     application.add_handler(CallbackQueryHandler(checkins.checkin_button, pattern=r"^checkin$"))
+    # one-tap check-ins, ×½/×2, "Change amounts" and Undo under check-ins and in /today
+    application.add_handler(
+        CallbackQueryHandler(checkins.meal_button, pattern=checkins.TAP_PATTERN)
+    )
     application.add_handler(
         CallbackQueryHandler(checkins.food_question_button, pattern=checkins.QUESTION_DATA)
     )
     application.add_handler(CallbackQueryHandler(privacy.forget_button, pattern=r"^forget:"))
+    application.add_handler(CallbackQueryHandler(reminders.not_today_button, pattern=r"^rem:skip$"))
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))
     # Text after the commands, so "/settings" is never read as a typed answer.
     application.add_handler(
         MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, messages.text_message)
     )
-    # Photos, videos, voice and audio: the caption goes through the router like any text.
-    media = filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE
-    application.add_handler(
-        MessageHandler(new_message & (media | filters.Document.IMAGE), messages.media_message)
+    # Media, stickers, locations and contacts: a caption goes through the router like any
+    # text; without one, a pointer that says what to do instead.
+    media = (
+        filters.PHOTO
+        | filters.VIDEO
+        | filters.VOICE
+        | filters.AUDIO
+        | filters.VIDEO_NOTE
+        | filters.ANIMATION
+        | filters.Document.ALL
+        | filters.Sticker.ALL
+        | filters.LOCATION
+        | filters.CONTACT
     )
-    # Last: unknown commands, stickers, photos, anything else in a private chat.
+    application.add_handler(MessageHandler(new_message & media, messages.media_message))
+    # Last: unknown commands, polls, dice, anything else in a private chat.
     application.add_handler(MessageHandler(new_message, fallback.anything_else))
     # Groups and channels: one line when the bot is added, and silence otherwise (every
     # handler above takes private chats only).

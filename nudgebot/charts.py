@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
+
+from nudgebot.platform.i18n import chart_day
 
 
 def week_chart(
@@ -22,7 +25,7 @@ def week_chart(
 
     fig = Figure(figsize=(7, 3.6), dpi=110)
     ax = fig.add_subplot(1, 1, 1)
-    labels = [d.strftime("%a\n%d %b") for d, _ in days]
+    labels = [chart_day(d) for d, _ in days]
     values = [v for _, v in days]
     colours = ["#2e7d32" if v >= target_low else "#81c784" for v in values]
     ax.bar(labels, values, color=colours, width=0.6, zorder=2)
@@ -55,3 +58,15 @@ def week_chart(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def chart_png(spec: dict[str, Any]) -> bytes:
+    """The week chart from an outbox payload's "chart" (dates as ISO strings)."""
+    return week_chart(
+        [(date.fromisoformat(str(d)), float(mg)) for d, mg in spec["days"]],
+        target_low=int(spec["target_low"]),
+        target_high=int(spec["target_high"]),
+        title=str(spec["title"]),
+        target_label=str(spec["target_label"]),
+        unit=str(spec["unit"]),
+    )

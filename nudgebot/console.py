@@ -161,9 +161,27 @@ class ConsoleUser:
     def __init__(self, request: ConsoleRequest) -> None:
         self._request = request
         self._update_ids = itertools.count(int(time.time() * 1000))  # clear of earlier sessions
+        self._pending: list[str] = []  # lines ended with "\", sent with the next one
+
+    @property
+    def continuing(self) -> bool:
+        """The last line ended with a backslash: the message goes on on the next line."""
+        return bool(self._pending)
 
     def to_update(self, line: str) -> dict[str, Any] | None:
-        """A message update, or a button press when the line is a shown button's number."""
+        """A message update, or a button press when the line is a shown button's number.
+
+        A line ending with a backslash goes on on the next line, so one message can have several
+        lines, as in Telegram (an /addtip text with its "Source:" line, for instance).
+        """
+        stripped = line.rstrip()
+        if stripped.endswith("\\"):
+            self._pending.append(stripped[:-1])
+            return None
+        if self._pending:
+            text = "\n".join([*self._pending, stripped]).strip()
+            self._pending = []
+            return self._message(text)
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self._request.buttons):
             _label, data, message_id = self._request.buttons[int(text) - 1]
@@ -181,6 +199,9 @@ class ConsoleUser:
             }
         if text.startswith("'"):  # '7 sends the text "7" even when a button 7 is shown
             text = text[1:]
+        return self._message(text)
+
+    def _message(self, text: str) -> dict[str, Any] | None:
         if not text:
             return None
         sent: dict[str, Any] = {
@@ -198,7 +219,8 @@ class ConsoleUser:
 
 BANNER = """nudgebot console: you are chatting with the real bot, locally (no token, no network).
 Type a message and press Enter. Start with /start. A number presses the button shown with it
-('7 sends the text "7"). /quit or Ctrl+D leaves.
+('7 sends the text "7"). End a line with \\ to go on on the next line of the same message
+(an /addtip text, then "Source: ..." on its last line). /quit or Ctrl+D leaves.
 """
 
 
@@ -215,7 +237,8 @@ async def _repl(user: ConsoleUser, inbox: UpdateInbox) -> None:
     loop = asyncio.get_running_loop()
     while True:
         try:
-            line = await loop.run_in_executor(None, input, "you> ")
+            prompt = "...> " if user.continuing else "you> "
+            line = await loop.run_in_executor(None, input, prompt)
         except EOFError:
             print()
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,8 +19,10 @@ from pydantic import (
 )
 
 from nudgebot.domain import preferences as prefs
+from nudgebot.domain.clock import DAY_PARTS
 from nudgebot.features.understanding.knowledge import KnowledgeEntry, KnowledgeFile
 from nudgebot.features.understanding.lexicon import Lexicon
+from nudgebot.platform.i18n import Plural
 
 MESSAGES_DIR = Path(__file__).resolve().parents[1] / "messages"
 # The one language so far; texts, tips and food names move under messages/<lang>/ with the
@@ -33,6 +36,10 @@ class ContentError(Exception):
 
 def _placeholders(*allowed: str) -> AfterValidator:
     """Validator: a reply text that may use only these {placeholders}."""
+    return AfterValidator(_placeholder_check(allowed))
+
+
+def _placeholder_check(allowed: tuple[str, ...]) -> Callable[[str], str]:
     allowed_set = frozenset(allowed)
 
     def check(text: str) -> str:
@@ -51,11 +58,26 @@ def _placeholders(*allowed: str) -> AfterValidator:
             raise ValueError("empty text")
         return text
 
-    return AfterValidator(check)
+    return check
 
 
 P = _placeholders
 Text = Annotated[str, P()]
+
+
+def _plural_placeholders(*allowed: str) -> AfterValidator:
+    """Validator: a Plural whose forms may use {n} and only these other {placeholders}."""
+    check_text = _placeholder_check(("n", *allowed))
+
+    def check(plural: Plural) -> Plural:
+        for text in plural.forms().values():
+            check_text(text)
+        return plural
+
+    return AfterValidator(check)
+
+
+PP = _plural_placeholders
 
 
 class _Section(BaseModel):
@@ -104,6 +126,8 @@ class Onboarding(_Section):
     already_active: Annotated[str, P("summary")]
     step: Annotated[str, P("n", "total")]
     ask_tz: Text
+    tz_choose: Annotated[str, P("text")]
+    tz_type_again: Text
     tz_retry: Annotated[str, P("text")]
     tz_set: Annotated[str, P("zone", "local_time")]
     tz_set_city: Annotated[str, P("city", "zone", "local_time")]
@@ -112,8 +136,11 @@ class Onboarding(_Section):
     time_retry: Annotated[str, P("text")]
     ask_topics: Text
     last_topic: Text
+    no_topic: Text
     ask_profile: Text
+    ask_evening: Text
     done: Annotated[str, P("summary")]
+    time_parts: dict[str, Text]  # part of the day (domain.clock.DAY_PARTS) -> its line
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -125,13 +152,22 @@ class Onboarding(_Section):
             data["continue_"] = data.pop("continue")
         return data
 
+    @model_validator(mode="after")
+    def _every_day_part(self) -> Onboarding:
+        _keys_exactly(self.time_parts, tuple(DAY_PARTS), "parts of the day")
+        return self
+
 
 class Summary(_Section):
-    layout: Annotated[str, P("zone", "time", "topics", "profile", "status")]
+    layout: Annotated[str, P("zone", "time", "topics", "profile", "evening", "weekly", "status")]
     not_set: Text
+    evening_at: Annotated[str, P("time")]
+    evening_off: Text
+    weekly_on: Text
+    weekly_off: Text
     profile_none: Text
     status_active: Text
-    status_paused_until: Annotated[str, P("date")]
+    status_paused_until: Annotated[str, P("day", "time")]
     status_paused: Text
     status_stopped: Text
     status_blocked: Text
@@ -142,13 +178,18 @@ class Settings(_Section):
     intro: Annotated[str, P("summary")]
     saved: Annotated[str, P("summary")]
     finish_onboarding_first: Text
+    weekly_switched_on: Text
+    weekly_switched_off: Text
     kept: Annotated[str, P("summary")]
 
 
 class Account(_Section):
     pause_ask: Text
-    paused_until: Annotated[str, P("date")]
+    paused_until: Annotated[Plural, PP("until", "day", "time")]
+    paused_until_no_tip: Annotated[Plural, PP("until")]
     paused: Text
+    pause_kept: Annotated[str, P("day", "time")]
+    pause_kept_open: Text
     resumed: Annotated[str, P("time", "zone")]
     resumed_not_onboarded: Text
     not_paused: Text
@@ -169,8 +210,17 @@ class Labels(_Section):
     change_time: Text
     change_topics: Text
     change_profile: Text
-    pause_days: Annotated[str, P("n")]
-    pause_one_day: Text
+    change_evening: Text
+    weekly_on: Text
+    weekly_off: Text
+    back: Text
+    tz_neither: Text
+    topic_on: Annotated[str, P("topic")]
+    topic_off: Annotated[str, P("topic")]
+    evening_default: Annotated[str, P("time")]
+    evening_no: Text
+    evening_off: Text
+    pause_days: Annotated[Plural, PP()]
     pause_until_resume: Text
     profile_age_header: Text
     profile_sex_header: Text
@@ -181,7 +231,7 @@ class Labels(_Section):
     tip_checkin: Text
     audience_all: Text
     save_tip: Text
-    send_broadcast: Annotated[str, P("n")]
+    send_broadcast: Annotated[Plural, PP()]
     send_broadcast_paid: Annotated[str, P("stars")]
     broadcast_this_tip: Text
     next_page: Text
@@ -225,7 +275,7 @@ class Tips(_Section):
     layout: Annotated[str, P("text", "source")]
     thanks: Text
     already_thanked: Text
-    snoozed: Annotated[str, P("date")]
+    snoozed: Annotated[str, P("until", "day", "time")]
     none_available: Text
     not_onboarded: Text
 
@@ -245,11 +295,19 @@ class Checkins(_Section):
     reminder: Text
     capped: Text
     today_none: Text
-    today_layout: Annotated[str, P("date", "entries", "total_line")]
-    today_entry: Annotated[str, P("foods", "mg")]
+    today_layout: Annotated[str, P("date", "count", "entries", "total_line")]
+    today_count: Annotated[Plural, PP()]
+    today_entry: Annotated[str, P("time", "mg")]
+    today_item: Annotated[str, P("name", "portion", "mg")]
+    today_undo: Annotated[str, P("time", "foods")]
     undo_done: Annotated[str, P("foods", "mg")]
+    undo_entry_done: Annotated[str, P("foods", "mg")]
     undo_none: Text
-    week_caption: Annotated[str, P("avg", "good", "target_text", "streak")]
+    undo_gone: Text
+    week_caption: Annotated[str, P("average", "reached", "streak")]
+    week_average: Annotated[Plural, PP("avg")]
+    week_reached: Annotated[Plural, PP("target_text")]
+    week_streak: Annotated[Plural, PP()]
     week_empty: Text
     chart_title: Text
     chart_target: Text
@@ -264,6 +322,33 @@ class Checkins(_Section):
     chose_none: Annotated[str, P("phrase")]
     chose_already: Text
     credit: Text
+
+
+class QuickMeals(_Section):
+    """The meal a past check-in was, by the local time it was logged."""
+
+    breakfast: Text
+    lunch: Text
+    dinner: Text
+    snack: Text
+
+
+class Quick(_Section):
+    """One-tap check-ins (/checkin, the tip's button) and the buttons under a check-in."""
+
+    menu: Text
+    same_today: Annotated[str, P("meal", "foods", "mg")]
+    same_yesterday: Annotated[str, P("meal", "foods", "mg")]
+    same_day: Annotated[str, P("meal", "day", "foods", "mg")]
+    usual: Annotated[str, P("meal", "foods", "mg")]
+    addition: Annotated[str, P("name", "unit", "mg")]
+    cancel: Text
+    gone: Text
+    half: Annotated[str, P("name")]
+    double: Annotated[str, P("name")]
+    change: Text
+    undo: Text
+    meals: QuickMeals
 
 
 class SafetyReplies(_Section):
@@ -307,8 +392,6 @@ class Answers(_Section):
     food_info_footer: Text
     unanswered: Text
     pointer: Text
-    photo: Text
-    voice: Text
 
 
 class ChatReplies(_Section):
@@ -320,15 +403,30 @@ class ChatReplies(_Section):
     set_up_hint: Text
 
 
+class MediaReplies(_Section):
+    """A message with no words the bot can read: what to do instead, per kind of media."""
+
+    photo: Text
+    video: Text
+    voice: Text
+    video_note: Text
+    animation: Text
+    sticker: Text
+    document: Text
+    location: Text
+    contact: Text
+    other: Text
+
+
 class Admin(_Section):
     help: Text
     addtip_topic: Text
-    addtip_text: Annotated[str, P("max")]
+    addtip_text: Annotated[Plural, PP()]
     addtip_preview: Text
     addtip_confirm: Text
     addtip_saved: Annotated[str, P("id", "topic")]
     tip_empty: Text
-    tip_too_long: Annotated[str, P("length", "max")]
+    tip_too_long: Annotated[Plural, PP("max")]
     default_source: Text
     tips_header: Annotated[str, P("first", "last", "total", "page", "pages")]
     tips_row: Annotated[str, P("id", "topic", "words", "sent", "helpful", "off")]
@@ -342,6 +440,10 @@ class Admin(_Section):
     broadcast_unsupported: Text
     broadcast_audience: Text
     broadcast_preview: Annotated[str, P("audience", "recipients", "duration", "blocked")]
+    subscribers: Annotated[Plural, PP()]
+    blocked_skipped: Annotated[Plural, PP()]
+    paid_rate: Annotated[Plural, PP()]
+    stars: Annotated[Plural, PP()]
     broadcast_preview_paid: Annotated[str, P("duration", "rate", "stars")]
     broadcast_paid_refused: Annotated[str, P("id")]
     broadcast_stars_spent: Annotated[str, P("stars")]
@@ -350,12 +452,12 @@ class Admin(_Section):
     duration_hours: Annotated[str, P("h", "m")]
     broadcast_nobody: Text
     broadcast_status: Annotated[
-        str, P("id", "audience", "sent", "blocked", "failed", "remaining", "eta")
+        Plural, PP("id", "audience", "sent", "blocked", "failed", "remaining", "eta")
     ]
     broadcast_done: Annotated[
-        str, P("id", "audience", "sent", "blocked", "failed", "cancelled", "skipped")
+        Plural, PP("id", "audience", "sent", "blocked", "failed", "cancelled", "skipped")
     ]
-    broadcast_stopped: Annotated[str, P("id", "cancelled", "sent")]
+    broadcast_stopped: Annotated[Plural, PP("id", "sent")]
     broadcast_not_running: Annotated[str, P("id")]
     broadcast_id_needed: Text
     broadcasts_none: Text
@@ -363,21 +465,13 @@ class Admin(_Section):
         str, P("id", "state", "audience", "sent", "total", "blocked", "failed", "created")
     ]
     cancelled: Text
+    tip_not_broadcast: Annotated[str, P("id")]
     nothing_to_cancel: Text
-    stats: Annotated[
-        str,
-        P(
-            "active",
-            "paused",
-            "stopped",
-            "blocked",
-            "new_week",
-            "checkins_today",
-            "checkins_week",
-            "tips_today",
-            "failures_today",
-        ),
-    ]
+    stats_subscribers: Annotated[Plural, PP("active", "paused", "stopped", "blocked")]
+    stats_new: Annotated[Plural, PP()]
+    stats_checkins: Annotated[Plural, PP("week")]
+    stats_tips: Annotated[Plural, PP()]
+    stats_failures: Annotated[Plural, PP()]
 
 
 class AdminCommands(_Section):
@@ -401,6 +495,7 @@ class Replies(_Section):
     safety: SafetyReplies
     referral: ReferralReplies
     answers: Answers
+    media: MediaReplies
     chat: ChatReplies
     onboarding: Onboarding
     summary: Summary
@@ -408,6 +503,7 @@ class Replies(_Section):
     account: Account
     tips: Tips
     checkin: Checkins
+    quick: Quick
     admin: Admin
     privacy: Privacy
     labels: Labels
@@ -451,6 +547,51 @@ class TipFile(_Section):
         return self
 
 
+MIN_EVENING_VARIANTS = 12
+
+
+class EveningTexts(_Section):
+    """The evening check-in reminder: many wordings, so no two evenings read the same."""
+
+    variants: list[Text]
+    not_today: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    not_today_done: Text
+    stopped: Text
+    already_off: Text
+
+    @model_validator(mode="after")
+    def _enough(self) -> EveningTexts:
+        if len(self.variants) < MIN_EVENING_VARIANTS:
+            raise ValueError(
+                f"the evening reminder needs at least {MIN_EVENING_VARIANTS} variants, "
+                f"found {len(self.variants)}"
+            )
+        if len(set(self.variants)) != len(self.variants):
+            raise ValueError("an evening reminder variant is listed twice")
+        return self
+
+
+class WeeklyTexts(_Section):
+    """The Sunday summary's caption parts."""
+
+    title: Text
+    days_reached: Plural
+    none_reached: Annotated[str, P("target_text")]
+    checked_in: Plural
+    top_food: Annotated[str, P("food")]
+    encouragements: list[Text]
+    professional: Text
+    chart_title: Text
+    off_hint: Text
+
+
+class ReminderTexts(_Section):
+    """messages/<lang>/reminders.toml."""
+
+    evening: EveningTexts
+    weekly: WeeklyTexts
+
+
 @dataclass(frozen=True, slots=True)
 class Content:
     """All validated message data, loaded once."""
@@ -459,6 +600,7 @@ class Content:
     tips: tuple[TipEntry, ...]
     lexicon: Lexicon  # messages/en/understanding.toml: how the router reads a message
     knowledge: tuple[KnowledgeEntry, ...]  # messages/en/knowledge.toml: sourced answers
+    reminders: ReminderTexts  # messages/en/reminders.toml: evening reminder, weekly summary
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -508,9 +650,15 @@ def load_content(directory: Path = MESSAGES_DIR) -> Content:
         knowledge = KnowledgeFile.model_validate(knowledge_data)
     except ValidationError as exc:
         raise _explain(knowledge_path, exc, knowledge_data) from None
+    reminders_path = directory / LANGUAGE / "reminders.toml"
+    try:
+        reminders = ReminderTexts.model_validate(_read_toml(reminders_path))
+    except ValidationError as exc:
+        raise _explain(reminders_path, exc) from None
     return Content(
         replies=replies,
         tips=tuple(tips.tip),
         lexicon=lexicon,
         knowledge=tuple(knowledge.entry),
+        reminders=reminders,
     )

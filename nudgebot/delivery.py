@@ -37,6 +37,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, M
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from nudgebot.budget import SendBudget
+from nudgebot.charts import chart_png
 from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
@@ -473,10 +474,14 @@ class OutboxSender:
         # Broadcasts keep the admin's formatting as entities, so no parse mode can break them.
         entities = [MessageEntity.de_json(e, self._bot) for e in payload.get("entities") or []]
         extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
-        if payload.get("photo"):
+        photo = payload.get("photo")
+        if payload.get("chart"):
+            # Drawn at send time (the weekly summary): the outbox keeps the numbers, not a PNG.
+            photo = await asyncio.to_thread(chart_png, payload["chart"])
+        if photo:
             return await self._bot.send_photo(
                 row.chat_id,
-                payload["photo"],
+                photo,
                 caption=payload.get("text") or None,
                 caption_entities=entities or None,
                 reply_markup=markup,

@@ -27,6 +27,7 @@ from nudgebot.handlers.admin import report_progress
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.ingest import FatalPollingError, UpdateInbox, poll_telegram
 from nudgebot.platform import clock
+from nudgebot.services.reminders import ReminderService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import create_engine, create_sessionmaker, ensure_schema
 from nudgebot.store.locks import leadership_for
@@ -152,7 +153,7 @@ async def started_bot(
                 await sender.release_stale_claims()  # one process: its old claims are ours
             sender_stop = asyncio.Event()
             sender_task = asyncio.create_task(sender.run(sender_stop), name="outbox-sender")
-            _schedule_jobs(application, settings, rt.tips, sender, inbox)
+            _schedule_jobs(application, settings, rt.tips, rt.reminders, sender, inbox)
             application.bot_data["nudgebot.wake_sender"] = sender.wake
             # One process (SQLite): every unfinished update is ours. Several: only unclaimed ones
             # and those whose process's lease ran out; the repeating job takes the rest later.
@@ -178,6 +179,7 @@ def _schedule_jobs(
     application: AnyApplication,
     settings: Settings,
     tips: TipService,
+    rt_reminders: ReminderService,
     sender: OutboxSender,
     inbox: UpdateInbox,
 ) -> None:
@@ -191,7 +193,7 @@ def _schedule_jobs(
         _daily_tips_tick,
         interval=settings.tick_seconds,
         first=0.5,
-        data=(tips, sender),
+        data=(tips, rt_reminders, sender),
         name="daily-tips",
         job_kwargs=late_ok,
     )
@@ -272,11 +274,32 @@ def sender_settings(settings: Settings) -> SenderSettings:
 
 
 async def _daily_tips_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Queue every tip that is due (in batches), then wake the sender."""
+    """The one scheduler pass: every reminder kind that is due (tips, evening, weekly)."""
     assert context.job is not None
     tips: TipService
+    reminders: ReminderService
     sender: OutboxSender
-    tips, sender = context.job.data  # type: ignore[misc]
+    tips, reminders, sender = context.job.data  # type: ignore[misc]
+    await _queue_tips(tips, sender)
+    while True:
+        report = await reminders.queue_due(now=clock.utcnow(), limit=TICK_BATCH)
+        if report.evening_sent or report.evening_stopped or report.weekly_sent:
+            sender.wake()
+        if report.due:
+            log.info(
+                "reminders: %d due, %d evening, %d evening turned off, %d weekly, %d skipped",
+                report.due,
+                report.evening_sent,
+                report.evening_stopped,
+                report.weekly_sent,
+                report.skipped,
+            )
+        if report.due < TICK_BATCH:
+            return
+
+
+async def _queue_tips(tips: TipService, sender: OutboxSender) -> None:
+    """Queue every tip that is due (in batches), then wake the sender."""
     while True:
         # The clock module's now, so a test's clock offset moves the schedule with everything else.
         report = await tips.queue_due(now=clock.utcnow(), limit=TICK_BATCH)

@@ -1,10 +1,12 @@
 import re
 import shutil
+import string
 from pathlib import Path
 
 import pytest
 
 from nudgebot.content import MESSAGES_DIR, ContentError, load_content
+from nudgebot.platform.i18n import Plural
 
 
 @pytest.fixture
@@ -183,3 +185,101 @@ def test_every_knowledge_answer_names_its_source_and_never_a_supplement_dose() -
             # The only figure a supplement answer may give is the adult upper limit.
             figures = set(re.findall(r"(\d[\d,]*) ?mg", entry.answer))
             assert figures <= {"350"}, (entry.id, figures)
+
+
+# The sections whose number-dependent texts are Plurals (one form per plural category).
+PLURAL_SECTIONS = ("general", "account", "tips", "admin", "labels", "summary", "media")
+
+
+def _plural_fields() -> list[tuple[str, Plural]]:
+    replies = load_content().replies
+    found = []
+    for section in PLURAL_SECTIONS:
+        model = getattr(replies, section)
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, Plural):
+                found.append((f"{section}.{name}", value))
+    return found
+
+
+def _filled(plural: Plural, n: int) -> str:
+    names = {
+        field.split(".")[0]
+        for form in plural.forms().values()
+        for _, field, _, _ in string.Formatter().parse(form)
+        if field and field != "n"
+    }
+    return plural.format(n, **dict.fromkeys(names, "x"))
+
+
+def test_number_texts_in_these_sections_are_plurals() -> None:
+    names = {name for name, _ in _plural_fields()}
+    assert {
+        "account.paused_until",
+        "labels.pause_days",
+        "labels.send_broadcast",
+        "admin.subscribers",
+        "admin.broadcast_status",
+        "admin.broadcast_done",
+        "admin.broadcast_stopped",
+        "admin.stats_subscribers",
+    } <= names
+
+
+@pytest.mark.parametrize(("name", "plural"), _plural_fields(), ids=lambda v: str(v)[:40])
+def test_no_text_says_1_days_or_1_subscribers(name: str, plural: Plural) -> None:
+    one, two = _filled(plural, 1), _filled(plural, 2)
+    assert one != two.replace("2", "1"), f"{name}: the n=1 form is the plural one: {one!r}"
+    plural_nouns = r"\b1 (days|subscribers|recipients|messages|tips|check-ins|failures|characters"
+    assert not re.search(plural_nouns + r"|Telegram Stars)\b", one), (name, one)
+
+
+def test_help_for_admins_lists_every_admin_command() -> None:
+    replies = load_content().replies
+    for command in replies.admin_commands.model_dump():
+        assert f"/{command}" in replies.admin.help, command
+    assert "/broadcast" not in replies.general.help
+
+
+def test_every_kind_of_media_gets_its_own_pointer_to_type_what_was_eaten() -> None:
+    from nudgebot.handlers.messages import MEDIA_POINTERS
+
+    media = load_content().replies.media
+    texts = {part: text_of(media) for part, text_of in MEDIA_POINTERS}
+    for part, text in texts.items():
+        assert "what you ate" in text, part
+    assert len(set(texts.values())) >= 8  # varied by kind, not one line for all
+    assert "photos" in texts["photo"] and "sticker" in texts["sticker"]
+
+
+def test_stats_read_right_for_one_of_everything() -> None:
+    from nudgebot.handlers.admin import stats_text
+    from nudgebot.store.admin import Stats
+
+    text = stats_text(
+        load_content().replies,
+        Stats(
+            by_status={"active": 1},
+            new_this_week=1,
+            checkins_today=1,
+            checkins_week=1,
+            tips_today=1,
+            failures_today=1,
+        ),
+    )
+    assert text.splitlines() == [
+        "1 subscriber: 1 active · 0 paused · 0 stopped · 0 blocked",
+        "1 new subscriber this week",
+        "1 check-in today, 1 this week",
+        "1 daily tip sent today",
+        "1 delivery failure today",
+    ]
+
+
+def test_a_plural_text_with_an_unknown_placeholder_stops_the_start(messages_copy: Path) -> None:
+    path = messages_copy / "replies.toml"
+    _edit(path, '"{n} new subscriber this week"', '"{n} new subscriber this {span}"')
+    _edit(path, '"{n} new subscribers this week"', '"{n} new subscribers this {span}"')
+    with pytest.raises(ContentError, match=r"admin\.stats_new.*\{span\}"):
+        load_content(messages_copy)

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Literal
 
-Step = Literal["tz", "time", "topics", "profile"]
+Step = Literal["tz", "time", "topics", "profile", "evening"]
 Mode = Literal["onboarding", "settings"]
 
-STEPS: tuple[Step, ...] = ("tz", "time", "topics", "profile")
+STEPS: tuple[Step, ...] = ("tz", "time", "topics", "profile", "evening")
+BACK = "back"  # the value of a question's "◀ Back" button (onboarding, after the first step)
+EVENING_OFF = "off"  # the value of "No thanks" on the evening reminder question
+RETYPE = "retype"  # the value of "Neither — type again" under the zones offered for a place
 TOPICS: tuple[str, ...] = ("food", "activity", "stress")
 AGE_BANDS: tuple[str, ...] = ("14-18", "19-30", "31-50", "51+")
 SEXES: tuple[str, ...] = ("female", "male")
@@ -71,12 +74,26 @@ def after(flow: Flow) -> Flow | None:
     return Flow("onboarding", STEPS[index + 1]) if index + 1 < len(STEPS) else None
 
 
-def toggle_topic(current: frozenset[str], topic: str) -> frozenset[str] | None:
-    """Flip one topic; None when that would leave no topic at all (one must stay on)."""
+def before(flow: Flow) -> Flow | None:
+    """The question "◀ Back" returns to; None for the first one and for settings."""
+    if flow.mode == "settings":
+        return None
+    index = STEPS.index(flow.step)
+    return Flow("onboarding", STEPS[index - 1]) if index > 0 else None
+
+
+def toggle_topic(
+    current: frozenset[str], topic: str, *, keep_one: bool = True
+) -> frozenset[str] | None:
+    """Flip one topic; None when that would leave no topic and one must stay on.
+
+    Onboarding starts with no topic chosen (a tap means "yes, this one") and may pass through
+    none (`keep_one=False`; Done then asks for one); settings always keep one on.
+    """
     if topic not in TOPICS:
         raise ValueError(f"unknown topic {topic!r}")
     changed = current ^ {topic}
-    return changed if changed else None
+    return changed if changed or not keep_one else None
 
 
 def valid_profile_value(field: str, value: str) -> bool:
@@ -90,5 +107,5 @@ def asks_life_stage(sex: str | None) -> bool:
 
 
 def step_index(step: Step) -> int:
-    """1-based position of a step, for "Step 2 of 4"."""
+    """1-based position of a step, for "Step 2 of 5"."""
     return STEPS.index(step) + 1

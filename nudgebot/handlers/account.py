@@ -5,16 +5,42 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from nudgebot.content import Replies
 from nudgebot.domain import preferences as prefs
 from nudgebot.domain.clock import format_time
 from nudgebot.handlers import render
 from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
 from nudgebot.handlers.onboarding import ask, stale
+from nudgebot.services.subscribers import PauseResult
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every command, one line each."""
-    await reply(update, context, runtime(context).replies.general.help)
+    """Every command, one line each; an admin also gets the admin commands."""
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    text = rt.replies.general.help
+    if rt.admin.is_admin(user_id):
+        text = f"{text}\n\n{rt.replies.admin.help}"
+    await reply(update, context, text)
+
+
+def pause_text(r: Replies, result: PauseResult, days: int, *, snooze: bool = False) -> str:
+    """What a pause did: how long, and when the next tip comes (a longer pause stays)."""
+    sub = result.subscriber
+    if result.kept:
+        if result.next_tip is None:
+            return r.account.pause_kept_open
+        day, at = render.day_and_time(sub, result.next_tip)
+        return r.account.pause_kept.format(day=day, time=at)
+    if result.ends is None:
+        return r.account.paused
+    until, _ = render.day_and_time(sub, result.ends)
+    if result.next_tip is None:
+        return r.account.paused_until_no_tip.format(days, until=until)
+    day, at = render.day_and_time(sub, result.next_tip)
+    if snooze:
+        return r.tips.snoozed.format(until=until, day=day, time=at)
+    return r.account.paused_until.format(days, until=until, day=day, time=at)
 
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,16 +64,12 @@ async def pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if days not in prefs.PAUSE_CHOICES:
         await stale(query, rt)
         return
-    sub = await rt.subscribers.pause(user_id=query.from_user.id, days=days)
-    if sub is None:
+    result = await rt.subscribers.pause(user_id=query.from_user.id, days=days)
+    if result is None:
         await stale(query, rt)
         return
     await query.answer()
-    if sub.paused_until is not None:
-        text = r.account.paused_until.format(date=render.local_datetime(r, sub, sub.paused_until))
-    else:
-        text = r.account.paused
-    await close_keyboard(query, text)
+    await close_keyboard(query, pause_text(r, result, days))
 
 
 async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

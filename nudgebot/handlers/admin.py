@@ -16,7 +16,15 @@ from nudgebot.domain.limits import fit_callback_data
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.features.understanding import views
 from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime
-from nudgebot.services.admin import TIPS_PAGE, AdminError, AudienceInfo, Progress
+from nudgebot.services.admin import (
+    TIPS_PAGE,
+    AdminError,
+    AudienceInfo,
+    Dropped,
+    Progress,
+    split_source,
+)
+from nudgebot.store.admin import Stats
 
 log = logging.getLogger(__name__)
 
@@ -94,36 +102,46 @@ async def admin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 update,
                 context,
                 r.admin.broadcast_stopped.format(
-                    id=stopped.broadcast.id,
-                    cancelled=stopped.broadcast.cancelled,
-                    sent=stopped.sent,
+                    stopped.broadcast.cancelled, id=stopped.broadcast.id, sent=stopped.sent
                 ),
             )
     elif command == "stats":
-        s = await rt.admin.stats(user_id)
-        await reply(
-            update,
-            context,
-            r.admin.stats.format(
+        await reply(update, context, stats_text(r, await rt.admin.stats(user_id)))
+
+
+def stats_text(r: Replies, s: Stats) -> str:
+    """/stats: one line per figure."""
+    return "\n".join(
+        [
+            r.admin.stats_subscribers.format(
+                s.total,
                 active=s.by_status.get("active", 0),
                 paused=s.by_status.get("paused", 0),
                 stopped=s.by_status.get("stopped", 0),
                 blocked=s.by_status.get("blocked", 0),
-                new_week=s.new_this_week,
-                checkins_today=s.checkins_today,
-                checkins_week=s.checkins_week,
-                tips_today=s.tips_today,
-                failures_today=s.failures_today,
             ),
-        )
+            r.admin.stats_new.format(s.new_this_week),
+            r.admin.stats_checkins.format(s.checkins_today, week=s.checkins_week),
+            r.admin.stats_tips.format(s.tips_today),
+            r.admin.stats_failures.format(s.failures_today),
+        ]
+    )
+
+
+def cancelled_text(r: Replies, dropped: Dropped) -> str:
+    """What /cancel or Cancel ended: a saved tip's broadcast says the tip stays saved."""
+    if dropped.saved_tip is not None:
+        return r.admin.tip_not_broadcast.format(id=dropped.saved_tip)
+    return r.admin.cancelled
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel: an admin's draft, or a settings question; otherwise nothing to cancel."""
     rt = runtime(context)
     user_id, _ = ids(update)
-    if rt.admin.is_admin(user_id) and await rt.admin.cancel(user_id):
-        await reply(update, context, rt.replies.admin.cancelled)
+    dropped = await rt.admin.cancel(user_id) if rt.admin.is_admin(user_id) else None
+    if dropped is not None:
+        await reply(update, context, cancelled_text(rt.replies, dropped))
         return
     sub = await rt.subscribers.get(user_id)
     if sub is not None and sub.flow is not None and sub.flow.mode == "settings":
@@ -200,9 +218,8 @@ async def _admin_error(
 ) -> None:
     r = rt.replies
     if key == "tip_too_long":
-        await reply(
-            update, context, r.admin.tip_too_long.format(length=len(text), max=MAX_TIP_TEXT)
-        )
+        length = len(split_source(text)[0])
+        await reply(update, context, r.admin.tip_too_long.format(length, max=MAX_TIP_TEXT))
     elif key == "tip_empty":
         await reply(update, context, r.admin.tip_empty)
     else:
@@ -242,22 +259,22 @@ async def _send_preview(
     await send_payload(context, chat.id, payload)
     text = r.admin.broadcast_preview.format(
         audience=_audience_label(r, info.audience),
-        recipients=info.recipients,
+        recipients=r.admin.subscribers.format(info.recipients),
         duration=duration_text(r, info.seconds),
-        blocked=info.skipped_blocked,
+        blocked=r.admin.blocked_skipped.format(info.skipped_blocked),
     )
     buttons = [
         [
             InlineKeyboardButton(
-                r.labels.send_broadcast.format(n=info.recipients), callback_data="adm:send"
+                r.labels.send_broadcast.format(info.recipients), callback_data="adm:send"
             )
         ]
     ]
     if info.paid_seconds is not None and info.paid_stars is not None:
         text += "\n\n" + r.admin.broadcast_preview_paid.format(
             duration=duration_text(r, info.paid_seconds),
-            rate=f"{rt.settings.paid_broadcast_rate:g}",
-            stars=f"{info.paid_stars:g}",
+            rate=r.admin.paid_rate.format(rt.settings.paid_broadcast_rate),
+            stars=r.admin.stars.format(info.paid_stars),
         )
         buttons.append(
             [
@@ -315,14 +332,16 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     chat = update.effective_chat
     try:
         if action == "cancel":
-            await rt.admin.cancel(user_id)
+            dropped = await rt.admin.cancel(user_id)
             await query.answer()
-            await close_keyboard(query, r.admin.cancelled)
+            await close_keyboard(
+                query, cancelled_text(r, dropped) if dropped else r.admin.cancelled
+            )
         elif action == "topic" and len(parts) == 3:
             await rt.admin.addtip_topic(user_id, parts[2])
             await query.answer()
             await close_keyboard(query)
-            await reply(update, context, r.admin.addtip_text.format(max=MAX_TIP_TEXT))
+            await reply(update, context, r.admin.addtip_text.format(MAX_TIP_TEXT))
         elif action == "save":
             tip = await rt.admin.addtip_save(user_id)
             await query.answer()
@@ -469,6 +488,7 @@ def status_text(r: Replies, progress: Progress) -> str:
     audience = _audience_label(r, b.audience)
     if progress.finished:
         text = r.admin.broadcast_done.format(
+            b.total,
             id=b.id,
             audience=audience,
             sent=progress.sent,
@@ -479,6 +499,7 @@ def status_text(r: Replies, progress: Progress) -> str:
         )
     else:
         text = r.admin.broadcast_status.format(
+            b.total,
             id=b.id,
             audience=audience,
             sent=progress.sent,
@@ -490,7 +511,9 @@ def status_text(r: Replies, progress: Progress) -> str:
     if b.paid_refused_at is not None:
         text += "\n" + r.admin.broadcast_paid_refused.format(id=b.id)
     if b.paid:
-        text += "\n" + r.admin.broadcast_stars_spent.format(stars=f"{progress.stars_spent:g}")
+        text += "\n" + r.admin.broadcast_stars_spent.format(
+            stars=r.admin.stars.format(progress.stars_spent)
+        )
     return text
 
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from nudgebot.charts import week_chart
 from nudgebot.content import Replies
-from nudgebot.domain.targets import Target
-from nudgebot.features.meals.foods import Food
+from nudgebot.features.meals import views
 from nudgebot.features.meals.parser import grams_for
-from nudgebot.features.understanding import views
+from nudgebot.features.meals.quick import tap_key
+from nudgebot.features.meals.views import render_checkin, total_line
+from nudgebot.features.understanding import views as understanding_views
 from nudgebot.features.understanding.router import Verdict
-from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
+from nudgebot.handlers.common import close_keyboard, edit_keyboard, ids, reply, runtime
 from nudgebot.services.checkins import (
     AnswerKind,
     AnswerResult,
@@ -24,9 +26,12 @@ from nudgebot.services.checkins import (
     FoodQuestionView,
 )
 
+__all__ = ["markup", "record_meal", "render_checkin", "send_quick_menu", "total_line"]
+
 QUESTION_PREFIX = "fq"
 NONE_OF_THESE = "x"
 QUESTION_DATA = re.compile(rf"^{QUESTION_PREFIX}:(\d{{1,18}}):(\d|{NONE_OF_THESE})$")
+TAP_PATTERN = views.TAP_PATTERN  # every other check-in button (views.parse_tap reads them)
 
 
 def question_data(question_id: int, choice: int | None) -> str:
@@ -38,68 +43,25 @@ def _mg(value: float) -> str:
     return f"{value:.0f}"
 
 
-def total_line(r: Replies, total: float, target: Target) -> str:
-    """'Today so far: 210 mg of your 320 mg (66%).' or the range form."""
-    c = r.checkin
-    high_pct, low_pct = target.percent(total)
-    if not target.is_range:
-        return c.day_single.format(total=_mg(total), target=target.low, percent=low_pct)
-    return c.day_range.format(
-        total=_mg(total),
-        low=target.low,
-        high=target.high,
-        low_percent=high_pct,
-        high_percent=low_pct,
+def markup(rows: views.Rows) -> InlineKeyboardMarkup | None:
+    """Rows of (label, callback data) as an inline keyboard (None without buttons)."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
 
 
-def _suggestion(r: Replies, food: Food) -> str:
-    return r.checkin.suggestion.format(
-        name=food.name, portion=f"1 {food.default_unit}", mg=_mg(food.mg)
-    )
-
-
-def render_checkin(r: Replies, result: CheckinResult) -> str:
-    """One short message: items, meal total, day against target, additions, reminder."""
-    c = r.checkin
-    lines: list[str] = []
-    estimate = result.estimate
-    if result.kind is CheckinKind.NOTHING_RECOGNISED or estimate is None:
-        if not result.questions:  # with questions, they say it all
-            lines.append(c.nothing)
-    else:
-        lines.extend(
-            c.item.format(name=i.food.name, portion=i.portion_text, mg=_mg(i.mg))
-            for i in estimate.items
-        )
-        if any(i.capped for i in estimate.items):
-            lines.append(c.capped)
-        lines.append(c.meal_total.format(mg=_mg(estimate.total_mg)))
-        if result.target is not None:
-            lines.append("")
-            lines.append(total_line(r, result.day_total_mg, result.target))
-            if result.day_total_mg >= result.target.high:
-                lines.append(c.well_done)
-            elif result.suggestions:
-                picks = [_suggestion(r, f) for f in result.suggestions]
-                lines.append(
-                    c.suggest_two.format(first=picks[0], second=picks[1])
-                    if len(picks) > 1
-                    else c.suggest_one.format(first=picks[0])
-                )
-        asked = {q.phrase for q in result.questions}
-        unasked = [u for u in estimate.unknown if u not in asked]
-        if unasked:
-            lines.append("")
-            lines.append(c.unknown.format(items=", ".join(unasked)[:200]))
-    if result.remind:
-        lines.append("")
-        lines.append(c.reminder)
-    return "\n".join(lines)
+def _fix_markup(
+    r: Replies, result: CheckinResult, *, expanded: bool = False
+) -> InlineKeyboardMarkup | None:
+    if result.checkin_id is None or not result.logged:
+        return None
+    return markup(views.fix_rows(r, result.checkin_id, result.logged, expanded=expanded))
 
 
 async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdict: Verdict) -> None:
-    """Store a meal the router recognised; the reply starts with any referral it carries."""
+    """Store a meal the router recognised; any referral it carries goes first, on its own."""
     rt = runtime(context)
     user_id, _ = ids(update)
     assert verdict.meal is not None
@@ -110,10 +72,18 @@ async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdic
         referred=bool(verdict.referrals),
         warfarin=verdict.mentions_warfarin,
     )
-    referral = views.referral_text(rt.replies, verdict.referrals) if verdict.referrals else ""
-    text = "\n\n".join(t for t in (referral, render_checkin(rt.replies, result)) if t)
+    referral = (
+        understanding_views.referral_text(rt.replies, verdict.referrals)
+        if verdict.referrals
+        else ""
+    )
+    # The referral is a message of its own: fixing the check-in later (×½, ×2) edits only the
+    # check-in's message, and must never take the referral away with it.
+    if referral:
+        await reply(update, context, referral)
+    text = render_checkin(rt.replies, result)
     if text:
-        await reply(update, context, text)
+        await reply(update, context, text, _fix_markup(rt.replies, result))
     for question in result.questions:
         await reply(
             update,
@@ -185,16 +155,171 @@ async def food_question_button(update: Update, context: ContextTypes.DEFAULT_TYP
     await close_keyboard(query, text)
 
 
+async def send_quick_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What did you eat: the person's recent meals and everyday additions as one-tap buttons."""
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    choices = await rt.checkins.quick_choices(user_id=user_id)
+    rows = views.quick_menu_rows(rt.replies, choices)
+    await reply(update, context, rt.replies.quick.menu, markup(rows))
+
+
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The check-in button under a daily tip: ask what they ate (the next text is recorded)."""
+    """The check-in button under a daily tip: the one-tap menu (or type what was eaten)."""
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await reply(update, context, runtime(context).replies.checkin.prompt)
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    if await rt.subscribers.get(user_id) is None:
+        await reply(update, context, rt.replies.general.not_started)
+        return
+    await send_quick_menu(update, context)
+
+
+def _tap_key(update: Update, data: str) -> int:
+    """The same button on the same message logs once, whatever the number of taps."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if message is None:
+        return update.update_id
+    return tap_key(message.chat.id, message.message_id, data)
+
+
+async def _answer_checkin(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, result: CheckinResult, *, expanded: bool
+) -> None:
+    """Show a (re)logged or changed check-in in the tapped message, with its buttons."""
+    query = update.callback_query
+    assert query is not None
+    r = runtime(context).replies
+    if result.kind is CheckinKind.GONE:
+        await query.answer(r.quick.gone)
+        await close_keyboard(query)
+        return
+    await query.answer()
+    await edit_keyboard(query, render_checkin(r, result), _fix_markup(r, result, expanded=expanded))
+
+
+async def _repeat(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    assert tap.checkin_id is not None
+    result = await rt.checkins.log_again(
+        user_id=user_id, checkin_id=tap.checkin_id, key=_tap_key(update, tap_data(update))
+    )
+    await _answer_checkin(update, context, result, expanded=False)
+
+
+async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    assert tap.food_id is not None
+    result = await rt.checkins.log_addition(
+        user_id=user_id, food_id=tap.food_id, key=_tap_key(update, tap_data(update))
+    )
+    await _answer_checkin(update, context, result, expanded=False)
+
+
+async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await close_keyboard(query)
+
+
+async def _amount(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    assert tap.checkin_id is not None and tap.index is not None and tap.grams is not None
+    result = await rt.checkins.change_amount(
+        user_id=user_id, checkin_id=tap.checkin_id, index=tap.index, grams=tap.grams
+    )
+    await _answer_checkin(update, context, result, expanded=True)
+
+
+async def _amounts(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+    """ "Change amounts": the same message, with a row per food."""
+    query = update.callback_query
+    assert query is not None and tap.checkin_id is not None
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    result = await rt.checkins.checkin(user_id=user_id, checkin_id=tap.checkin_id)
+    if result.kind is CheckinKind.GONE:
+        await query.answer(rt.replies.quick.gone)
+        await close_keyboard(query)
+        return
+    await query.answer()
+    await edit_keyboard(query, None, _fix_markup(rt.replies, result, expanded=True))
+
+
+async def _undo(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+    """Undo under a check-in's reply: the message says what was removed and the day total."""
+    query = update.callback_query
+    assert query is not None and tap.checkin_id is not None
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    removed = await rt.checkins.undo(user_id=user_id, checkin_id=tap.checkin_id)
+    if removed is None:  # a second tap, or removed elsewhere
+        await query.answer(rt.replies.checkin.undo_gone)
+        await close_keyboard(query)
+        return
+    await query.answer()
+    await close_keyboard(query, views.undo_text(rt.replies, removed, last=False))
+
+
+async def _undo_today(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+    """Undo from /today: the list is shown again without it."""
+    query = update.callback_query
+    assert query is not None and tap.checkin_id is not None
+    rt = runtime(context)
+    user_id, _ = ids(update)
+    removed = await rt.checkins.undo(user_id=user_id, checkin_id=tap.checkin_id)
+    await query.answer(
+        rt.replies.checkin.undo_gone
+        if removed is None
+        else views.undo_text(rt.replies, removed, last=False)[:200]
+    )
+    day = await rt.checkins.today(user_id=user_id)
+    if day is not None:
+        await edit_keyboard(
+            query, views.today_text(rt.replies, day), markup(views.today_rows(rt.replies, day))
+        )
+
+
+def tap_data(update: Update) -> str:
+    """The callback data of a button press."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    return query.data
+
+
+TapHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, views.Tap], Awaitable[None]]
+TAPS: dict[str, TapHandler] = {
+    views.REPEAT: _repeat,
+    views.ADD: _add,
+    views.CANCEL: _cancel,
+    views.AMOUNT: _amount,
+    views.AMOUNTS: _amounts,
+    views.UNDO: _undo,
+    views.UNDO_TODAY: _undo_today,
+}
+
+
+async def meal_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A one-tap check-in, a ×½/×2, "Change amounts" or Undo button (views.TAP_PATTERN)."""
+    query = update.callback_query
+    assert query is not None
+    tap = views.parse_tap(tap_data(update))
+    if tap is None:
+        await query.answer(runtime(context).replies.general.stale_button)
+        return
+    await TAPS[tap.kind](update, context, tap)
 
 
 async def today_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/today: today's check-ins and the total against the target."""
+    """/today: each check-in of the day with an undo button, and the total against the target."""
     rt = runtime(context)
     r = rt.replies
     user_id, _ = ids(update)
@@ -202,28 +327,18 @@ async def today_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if day is None:
         await reply(update, context, r.general.not_started)
         return
-    if not day.entries:
-        await reply(update, context, r.checkin.today_none + "\n\n" + total_line(r, 0, day.target))
-        return
-    entries = "\n".join(r.checkin.today_entry.format(foods=f, mg=_mg(mg)) for f, mg in day.entries)
-    text = r.checkin.today_layout.format(
-        date=day.local_date.strftime("%a %d %b"),
-        entries=entries,
-        total_line=total_line(r, day.total_mg, day.target),
-    )
-    await reply(update, context, f"{text}\n\n{r.checkin.credit}")
+    await reply(update, context, views.today_text(r, day), markup(views.today_rows(r, day)))
 
 
 async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/undo: remove the last check-in."""
+    """/undo: remove the last check-in and show the day total left."""
     rt = runtime(context)
     user_id, _ = ids(update)
     removed = await rt.checkins.undo(user_id=user_id)
     if removed is None:
         await reply(update, context, rt.replies.checkin.undo_none)
         return
-    foods, mg = removed
-    await reply(update, context, rt.replies.checkin.undo_done.format(foods=foods, mg=_mg(mg)))
+    await reply(update, context, views.undo_text(rt.replies, removed, last=True))
 
 
 async def week_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -235,8 +350,7 @@ async def week_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if week is None:
         await reply(update, context, rt.replies.general.not_started)
         return
-    values = [mg for _, mg in week.days]
-    if not any(values):
+    if not week.logged_days:
         await reply(update, context, c.week_empty)
         return
     target = week.target
@@ -249,15 +363,4 @@ async def week_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         target_label=c.chart_range if target.is_range else c.chart_target,
         unit=c.chart_unit,
     )
-    target_text = (
-        c.target_range.format(low=target.low, high=target.high)
-        if target.is_range
-        else c.target_single.format(target=target.low)
-    )
-    caption = c.week_caption.format(
-        avg=_mg(sum(values) / 7),
-        good=sum(1 for v in values if v >= target.low),
-        target_text=target_text,
-        streak=week.streak,
-    )
-    await context.bot.send_photo(chat_id, png, caption=caption)
+    await context.bot.send_photo(chat_id, png, caption=views.week_caption(rt.replies, week))

@@ -18,6 +18,7 @@ from nudgebot.features.understanding.router import Router
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.privacy import PrivacyService
+from nudgebot.services.reminders import ReminderService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
@@ -42,6 +43,7 @@ class Runtime:
     admin: AdminService
     privacy: PrivacyService
     router: Router
+    reminders: ReminderService
 
     @property
     def replies(self) -> Replies:

@@ -1,4 +1,4 @@
-"""Unknown commands, stickers and other messages; stale buttons; and the error handler."""
+"""Unknown commands and messages nothing else takes; stale buttons; and the error handler."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ log = logging.getLogger(__name__)
 
 
 async def anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, unknown commands, locations and the like: a short pointer to /help."""
+    """Unknown commands, polls, dice and the like: a short pointer to /help.
+
+    Media, stickers, locations and contacts get a pointer of their own (messages.media_message).
+    """
     await reply(update, context, runtime(context).replies.general.unknown)
 
 

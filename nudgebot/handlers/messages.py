@@ -10,13 +10,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from nudgebot.content import MediaReplies
 from nudgebot.features.understanding import views
 from nudgebot.features.understanding.router import Command, Intent, Verdict
 from nudgebot.handlers import account, privacy, settings
-from nudgebot.handlers.checkins import record_meal
+from nudgebot.handlers.checkins import record_meal, send_quick_menu
 from nudgebot.handlers.common import DATABASE_ERRORS, Runtime, ids, reply, runtime
 from nudgebot.handlers.onboarding import start, typed_answer
 from nudgebot.services.subscribers import Subscriber
@@ -43,7 +44,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/checkin [what you ate]: the words go through the router like any text."""
+    """/checkin [what you ate]: the words go through the router like any text; without words,
+    the one-tap menu of recent meals and additions."""
     rt = runtime(context)
     text = " ".join(context.args or [])
     if not text.strip():
@@ -51,20 +53,49 @@ async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if await rt.subscribers.get(user_id) is None:
             await reply(update, context, rt.replies.general.not_started)
             return
-        await reply(update, context, rt.replies.checkin.prompt)
+        await send_quick_menu(update, context)  # recent meals and additions, one tap each
         return
     await handle_text(update, context, text)
 
 
+# Which pointer a message without words gets, by the first of its parts found (an animation
+# also carries a document, a venue a location, so they come before those).
+MEDIA_POINTERS: tuple[tuple[str, Callable[[MediaReplies], str]], ...] = (
+    ("animation", lambda m: m.animation),
+    ("sticker", lambda m: m.sticker),
+    ("photo", lambda m: m.photo),
+    ("video_note", lambda m: m.video_note),
+    ("video", lambda m: m.video),
+    ("voice", lambda m: m.voice),
+    ("audio", lambda m: m.voice),
+    ("venue", lambda m: m.location),
+    ("location", lambda m: m.location),
+    ("contact", lambda m: m.contact),
+    ("document", lambda m: m.document),
+)
+
+
+def media_pointer(replies: MediaReplies, message: Message) -> str:
+    """What to do instead of sending this kind of media (a photo: type what you ate)."""
+    for part, text_of in MEDIA_POINTERS:
+        if getattr(message, part, None):
+            return text_of(replies)
+    return replies.other
+
+
 async def media_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A photo, video, voice or audio message: the caption is read; without one, a pointer."""
+    """Media, a sticker, a location or a contact: a caption is read; without one, a pointer."""
     message = update.effective_message
     assert message is not None
     if message.caption and message.caption.strip():
         await handle_text(update, context, message.caption)
         return
-    r = runtime(context).replies.answers
-    await reply(update, context, r.photo if message.photo or message.document else r.voice)
+    rt = runtime(context)
+    text = media_pointer(rt.replies.media, message)
+    user_id, _ = ids(update)
+    if await rt.subscribers.get(user_id) is None:
+        text = f"{text}\n\n{rt.replies.chat.set_up_hint}"
+    await reply(update, context, text)
 
 
 async def handle_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:

@@ -59,10 +59,17 @@ async def typed_answer(
         await ask(update, context, sub)
         return
     result = await rt.subscribers.answer_text(user_id=sub.user_id, text=text)
+    shown = text.strip()[:60]
     if result.outcome is Outcome.INVALID:
-        shown = text.strip()[:60]
         retry = r.onboarding.tz_retry if sub.flow.step == "tz" else r.onboarding.time_retry
         await reply(update, context, retry.format(text=shown))
+        return
+    if result.outcome is Outcome.CHOICES and result.zone_choices:
+        markup = render.tz_choices_keyboard(r, result.zone_choices, sub.flow)
+        await reply(update, context, r.onboarding.tz_choose.format(text=shown), markup)
+        return
+    if result.outcome is Outcome.CHOICES and result.day_part is not None:
+        await reply(update, context, *render.day_part_question(r, result.day_part, sub.flow))
         return
     await after_answer(update, context, rt, result)
 
@@ -101,10 +108,21 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if result.outcome in (Outcome.STALE, Outcome.INVALID, Outcome.UNKNOWN_USER) or sub is None:
         await stale(query, rt)
         return
-    if result.outcome is Outcome.LAST_TOPIC:
-        await query.answer(r.onboarding.last_topic, show_alert=True)
+    if result.outcome in (Outcome.LAST_TOPIC, Outcome.NO_TOPIC):
+        refusal = r.onboarding.last_topic
+        if result.outcome is Outcome.NO_TOPIC:
+            refusal = r.onboarding.no_topic
+        await query.answer(refusal, show_alert=True)
         return
     await query.answer()
+    if result.outcome is Outcome.BACK:
+        await close_keyboard(query)
+        await ask(update, context, sub)
+        return
+    if result.outcome is Outcome.RETYPE:
+        await close_keyboard(query)
+        await reply(update, context, r.onboarding.tz_type_again)
+        return
     if result.outcome is Outcome.SAME_STEP:
         text, markup = render.question(r, sub)
         await edit_keyboard(query, text if typed_step == "profile" else None, markup)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from nudgebot.content import Replies
 from nudgebot.domain import preferences as prefs
-from nudgebot.domain.clock import format_time
+from nudgebot.domain.clock import DAY_PARTS, format_time
 from nudgebot.domain.preferences import Flow
-from nudgebot.domain.timezones import local_now, zone_for
+from nudgebot.domain.reminders import EVENING_DEFAULT, EVENING_TIMES
+from nudgebot.domain.timezones import ZoneChoice, local_now, zone_for
 from nudgebot.platform.clock import utcnow
-from nudgebot.services.subscribers import Subscriber, effective_status
+from nudgebot.platform.i18n import format_day
+from nudgebot.services.subscribers import Subscriber, effective_status, next_tip_after_pause
 
 CHECK = "✓ "
 
@@ -21,6 +23,13 @@ def local_datetime(r: Replies, sub: Subscriber, instant: datetime) -> str:
     """An instant shown in the subscriber's own zone (UTC until they chose one)."""
     zone = zone_for(sub.timezone) if sub.timezone else zone_for("UTC")
     return instant.astimezone(zone).strftime(r.summary.date_format)
+
+
+def day_and_time(sub: Subscriber, instant: datetime) -> tuple[str, str]:
+    """('Mon 7 Dec', '08:00'): an instant's local date and time in the subscriber's zone."""
+    zone = zone_for(sub.timezone) if sub.timezone else zone_for("UTC")
+    local = instant.astimezone(zone)
+    return format_day(local.date()), format_time(local.time())
 
 
 def profile_text(r: Replies, sub: Subscriber) -> str:
@@ -41,9 +50,8 @@ def status_text(r: Replies, sub: Subscriber, now: datetime | None = None) -> str
     status = effective_status(sub, now or utcnow())
     if status == "paused":
         if sub.paused_until is not None:
-            return r.summary.status_paused_until.format(
-                date=local_datetime(r, sub, sub.paused_until)
-            )
+            day, at = day_and_time(sub, next_tip_after_pause(sub) or sub.paused_until)
+            return r.summary.status_paused_until.format(day=day, time=at)
         return r.summary.status_paused
     return {
         "active": r.summary.status_active,
@@ -55,11 +63,18 @@ def status_text(r: Replies, sub: Subscriber, now: datetime | None = None) -> str
 def summary(r: Replies, sub: Subscriber) -> str:
     """The five-line overview shown at the end of onboarding and in /settings."""
     topics = ", ".join(r.labels.topics[t] for t in prefs.TOPICS if t in sub.topics)
-    return r.summary.layout.format(
-        zone=sub.timezone or r.summary.not_set,
-        time=format_time(sub.tip_time) if sub.tip_time else r.summary.not_set,
-        topics=topics or r.summary.not_set,
+    s = r.summary
+    return s.layout.format(
+        zone=sub.timezone or s.not_set,
+        time=format_time(sub.tip_time) if sub.tip_time else s.not_set,
+        topics=topics or s.not_set,
         profile=profile_text(r, sub),
+        evening=(
+            s.evening_at.format(time=format_time(sub.evening_time))
+            if sub.evening_time
+            else s.evening_off
+        ),
+        weekly=s.weekly_on if sub.weekly_summary else s.weekly_off,
         status=status_text(r, sub),
     )
 
@@ -68,10 +83,16 @@ def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[Inline
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-def _cancel_row(r: Replies, flow: Flow) -> list[list[InlineKeyboardButton]]:
-    if flow.mode != "settings":
+def _nav_row(r: Replies, flow: Flow, *, cancel: bool = True) -> list[list[InlineKeyboardButton]]:
+    """◀ Back to the previous onboarding question, or Cancel on a settings question."""
+    if flow.mode == "settings":
+        if not cancel:
+            return []
+        return [[InlineKeyboardButton(r.labels.cancel, callback_data="set:close")]]
+    if prefs.before(flow) is None:
         return []
-    return [[InlineKeyboardButton(r.labels.cancel, callback_data="set:close")]]
+    data = f"ob:{flow.step}:{prefs.BACK}"
+    return [[InlineKeyboardButton(r.labels.back, callback_data=data)]]
 
 
 def tz_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
@@ -80,7 +101,16 @@ def tz_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
         InlineKeyboardButton(zone.replace("_", " "), callback_data=f"ob:tz:{zone}")
         for zone in prefs.COMMON_ZONES
     ]
-    return InlineKeyboardMarkup(_rows(buttons, 3) + _cancel_row(r, flow))
+    return InlineKeyboardMarkup(_rows(buttons, 3) + _nav_row(r, flow))
+
+
+def tz_choices_keyboard(
+    r: Replies, choices: tuple[ZoneChoice, ...], flow: Flow
+) -> InlineKeyboardMarkup:
+    """The places a typed answer may mean, one a row (the biggest first), and "Neither"."""
+    rows = [[InlineKeyboardButton(c.label, callback_data=f"ob:tz:{c.key}")] for c in choices]
+    rows.append([InlineKeyboardButton(r.labels.tz_neither, callback_data=f"ob:tz:{prefs.RETYPE}")])
+    return InlineKeyboardMarkup(rows + _nav_row(r, flow))
 
 
 def time_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
@@ -89,22 +119,58 @@ def time_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
         InlineKeyboardButton(format_time(t), callback_data=f"ob:time:{format_time(t)}")
         for t in prefs.TIP_TIMES
     ]
-    return InlineKeyboardMarkup(_rows(buttons, 3) + _cancel_row(r, flow))
+    return InlineKeyboardMarkup(_rows(buttons, 3) + _nav_row(r, flow))
+
+
+def day_part_keyboard(r: Replies, part: str, flow: Flow) -> InlineKeyboardMarkup:
+    """The times of one part of the day ("morning": 06:00 to 09:00), in one row."""
+    buttons = [
+        InlineKeyboardButton(format_time(t), callback_data=f"ob:time:{format_time(t)}")
+        for t in DAY_PARTS[part]
+    ]
+    return InlineKeyboardMarkup([buttons, *_nav_row(r, flow)])
+
+
+def day_part_question(r: Replies, part: str, flow: Flow) -> tuple[str, InlineKeyboardMarkup]:
+    """The line and buttons for a part of the day typed as a tip time."""
+    return r.onboarding.time_parts[part], day_part_keyboard(r, part, flow)
 
 
 def topics_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardMarkup:
-    """One toggle per topic (ticked when on) and Done."""
+    """One toggle per topic (✅ chosen, ⬜ not), Done, and Back during onboarding."""
+    lab = r.labels
     rows = [
         [
             InlineKeyboardButton(
-                (CHECK if topic in sub.topics else "") + r.labels.topics[topic],
+                (lab.topic_on if topic in sub.topics else lab.topic_off).format(
+                    topic=lab.topics[topic]
+                ),
                 callback_data=f"ob:topics:{topic}",
             )
         ]
         for topic in prefs.TOPICS
     ]
-    rows.append([InlineKeyboardButton(r.labels.done, callback_data="ob:topics:done")])
-    return InlineKeyboardMarkup(rows)
+    rows.append([InlineKeyboardButton(lab.done, callback_data="ob:topics:done")])
+    return InlineKeyboardMarkup(rows + _nav_row(r, flow, cancel=False))
+
+
+def evening_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardMarkup:
+    """The evening reminder times (the default marked), and No thanks or Turn it off."""
+    lab = r.labels
+
+    def label(at: time) -> str:
+        text = format_time(at)
+        if at == EVENING_DEFAULT:
+            text = lab.evening_default.format(time=text)
+        return (CHECK if flow.mode == "settings" and sub.evening_time == at else "") + text
+
+    buttons = [
+        InlineKeyboardButton(label(at), callback_data=f"ob:evening:{format_time(at)}")
+        for at in EVENING_TIMES
+    ]
+    off = lab.evening_off if flow.mode == "settings" and sub.evening_time else lab.evening_no
+    rows = [*_rows(buttons, 3), [InlineKeyboardButton(off, callback_data="ob:evening:off")]]
+    return InlineKeyboardMarkup(rows + _nav_row(r, flow))
 
 
 def profile_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardMarkup:
@@ -128,7 +194,7 @@ def profile_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardM
         rows.append(row("life", sub.life_stage, lab.life_stages))
     rows.append([InlineKeyboardButton(lab.skip_profile, callback_data="ob:profile:skip")])
     rows.append([InlineKeyboardButton(lab.done, callback_data="ob:profile:done")])
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows + _nav_row(r, flow, cancel=False))
 
 
 def profile_question(r: Replies, sub: Subscriber) -> str:
@@ -159,6 +225,8 @@ def question(r: Replies, sub: Subscriber) -> tuple[str, InlineKeyboardMarkup]:
         text, markup = r.onboarding.ask_time, time_keyboard(r, flow)
     elif flow.step == "topics":
         text, markup = r.onboarding.ask_topics, topics_keyboard(r, sub, flow)
+    elif flow.step == "evening":
+        text, markup = r.onboarding.ask_evening, evening_keyboard(r, sub, flow)
     else:
         text, markup = profile_question(r, sub), profile_keyboard(r, sub, flow)
     if flow.mode == "onboarding":
@@ -180,9 +248,14 @@ def tz_confirmation(r: Replies, sub: Subscriber, city: str | None) -> str:
     return text
 
 
-def settings_keyboard(r: Replies) -> InlineKeyboardMarkup:
-    """Which preference to change."""
+def settings_keyboard(r: Replies, sub: Subscriber) -> InlineKeyboardMarkup:
+    """Which preference to change, and the weekly summary switch (showing its state)."""
     lab = r.labels
+    weekly = (
+        InlineKeyboardButton(lab.weekly_on, callback_data="set:weekly:off")
+        if sub.weekly_summary
+        else InlineKeyboardButton(lab.weekly_off, callback_data="set:weekly:on")
+    )
     return InlineKeyboardMarkup(
         [
             [
@@ -193,6 +266,10 @@ def settings_keyboard(r: Replies) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(lab.change_topics, callback_data="set:topics"),
                 InlineKeyboardButton(lab.change_profile, callback_data="set:profile"),
             ],
+            [
+                InlineKeyboardButton(lab.change_evening, callback_data="set:evening"),
+                weekly,
+            ],
         ]
     )
 
@@ -201,10 +278,7 @@ def pause_keyboard(r: Replies) -> InlineKeyboardMarkup:
     """How long to pause."""
     lab = r.labels
     buttons = [
-        InlineKeyboardButton(
-            lab.pause_one_day if days == 1 else lab.pause_days.format(n=days),
-            callback_data=f"pause:{days}",
-        )
+        InlineKeyboardButton(lab.pause_days.format(days), callback_data=f"pause:{days}")
         for days in prefs.PAUSE_CHOICES
         if days
     ]

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from nudgebot.domain.preferences import STEPS, Step
 from nudgebot.handlers import render
-from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
+from nudgebot.handlers.common import close_keyboard, edit_keyboard, ids, reply, runtime
 from nudgebot.handlers.onboarding import ask, stale
 
 
@@ -28,11 +28,15 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if sub.flow is not None:
         sub = await rt.subscribers.close_flow(user_id=user_id) or sub
     text = r.settings.intro.format(summary=render.summary(r, sub))
-    await reply(update, context, text, render.settings_keyboard(r))
+    await reply(update, context, text, render.settings_keyboard(r, sub))
+
+
+# 'set:weekly:on' and 'set:weekly:off' switch the weekly summary -> the state asked for.
+WEEKLY_SWITCH = {"weekly:on": True, "weekly:off": False}
 
 
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """'set:<step>' opens one question; 'set:close' leaves it unchanged."""
+    """'set:<step>' opens one question; 'set:close' leaves it unchanged; 'set:weekly:…'."""
     query = update.callback_query
     assert query is not None and query.data is not None
     rt = runtime(context)
@@ -44,6 +48,20 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.answer()
         if sub is not None:
             await close_keyboard(query, r.settings.kept.format(summary=render.summary(r, sub)))
+        return
+    if choice in WEEKLY_SWITCH:
+        switched = await rt.subscribers.set_weekly_summary(
+            user_id=user_id, on=WEEKLY_SWITCH[choice]
+        )
+        if switched is None:
+            await stale(query, rt)
+            return
+        s = r.settings
+        await query.answer(
+            s.weekly_switched_on if switched.weekly_summary else s.weekly_switched_off
+        )
+        text = s.intro.format(summary=render.summary(r, switched))
+        await edit_keyboard(query, text, render.settings_keyboard(r, switched))
         return
     if choice not in STEPS:
         await stale(query, rt)

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from nudgebot.delivery import markup_of
-from nudgebot.handlers import render
+from nudgebot.handlers.account import pause_text
 from nudgebot.handlers.common import Runtime, ids, reply, runtime
 from nudgebot.handlers.onboarding import stale
 
@@ -56,12 +56,12 @@ async def tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await _send_extra_tip(update, context, rt, user_id)
         return
     if action == "snooze":
-        sub = await rt.subscribers.pause(user_id=user_id, days=1)
-        if sub is None or sub.paused_until is None:
+        # Snoozing never shortens or ends a longer pause (or one until /resume).
+        paused = await rt.subscribers.pause(user_id=user_id, days=1)
+        if paused is None:
             await stale(query, rt)
             return
         await query.answer()
-        date = render.local_datetime(r, sub, sub.paused_until)
-        await reply(update, context, r.tips.snoozed.format(date=date))
+        await reply(update, context, pause_text(r, paused, 1, snooze=True))
         return
     await stale(query, rt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,6 +60,15 @@ class Progress:
         return self.remaining == 0
 
 
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """An admin flow that /cancel (or Cancel) ended."""
+
+    kind: str  # "addtip" or "broadcast"
+    # A tip saved already whose "Broadcast this tip now" was cancelled: it stays in rotation.
+    saved_tip: str | None = None
+
+
 class AdminError(Exception):
     """A wrong step or value in an admin flow; the text is the key of the reply."""
 
@@ -90,10 +100,15 @@ class AdminService:
             draft = await admin_repo.get_draft(session, admin_id=admin_id)
             return (draft.kind, draft.step, dict(draft.data)) if draft else None
 
-    async def cancel(self, admin_id: int) -> bool:
-        """/cancel: drop the flow in progress; nothing is sent or saved."""
+    async def cancel(self, admin_id: int) -> Dropped | None:
+        """/cancel: drop the flow in progress (None if there was none); nothing is sent."""
         async with self._sm.begin() as session:
-            return await admin_repo.clear_draft(session, admin_id=admin_id)
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None:
+                return None
+            dropped = Dropped(draft.kind, draft.data.get("tip_id"))
+            await admin_repo.clear_draft(session, admin_id=admin_id)
+            return dropped
 
     # ------------------------------------------------------------------ tips
     async def start_addtip(self, admin_id: int) -> None:
@@ -117,7 +132,8 @@ class AdminService:
 
     async def addtip_text(self, admin_id: int, text: str, default_source: str) -> OutgoingMessage:
         """The tip's text (a last line 'Source: ...' is its credit); returns the preview."""
-        body, source = split_source(text, default_source)
+        body, given = split_source(text)
+        source = given or default_source
         if not body:
             raise AdminError("tip_empty")
         if len(body) > MAX_TIP_TEXT:
@@ -233,7 +249,7 @@ class AdminService:
                 admin_id=admin_id,
                 kind="broadcast",
                 step="confirm",
-                data={"payload": payload, "audience": tip.topic},
+                data={"payload": payload, "audience": tip.topic, "tip_id": tip.id},
             )
             return await self._audience_info(session, tip.topic), tip
 
@@ -419,10 +435,19 @@ class AdminService:
             )
 
 
-def split_source(text: str, default_source: str) -> tuple[str, str]:
-    """'Tip text\\nSource: AHA' -> ('Tip text', 'AHA')."""
+# "Source: AHA", "SOURCE : AHA", "sources: AHA; NIH" on a line of its own.
+SOURCE_LINE = re.compile(r"^\s*sources?\s*:\s*(?P<source>.*?)\s*$", re.IGNORECASE)
+MAX_SOURCE = 200
+
+
+def split_source(text: str) -> tuple[str, str | None]:
+    """'Tip text\\nSource: AHA' -> ('Tip text', 'AHA'); without a source line the source is None.
+
+    Only the last line counts, and it is taken out of the text whatever it says, so the credit
+    never shows twice.
+    """
     lines = text.strip().splitlines()
-    if len(lines) > 1 and lines[-1].lower().startswith("source:"):
-        source = lines[-1].split(":", 1)[1].strip() or default_source
-        return "\n".join(lines[:-1]).strip(), source[:200]
-    return text.strip(), default_source
+    match = SOURCE_LINE.match(lines[-1]) if lines else None
+    if match is None:
+        return text.strip(), None
+    return "\n".join(lines[:-1]).strip(), match["source"][:MAX_SOURCE] or None

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
@@ -14,19 +14,75 @@ from nudgebot.domain.guidance import reminder_due, suggest_additions
 from nudgebot.domain.targets import Target, daily_target
 from nudgebot.domain.timezones import local_now
 from nudgebot.features.meals.foods import Food
-from nudgebot.features.meals.parser import Amount, FoodIndex, Item, MealEstimate, grams_for
+from nudgebot.features.meals.parser import (
+    MAX_GRAMS,
+    Amount,
+    FoodIndex,
+    Item,
+    MealEstimate,
+    grams_for,
+)
+from nudgebot.features.meals.quick import (  # QuickChoices: the evening reminder's buttons too
+    PastMeal,
+    QuickChoices,
+    meal_of,
+    pick_additions,
+    rank_meals,
+    standard_item,
+)
 from nudgebot.features.meals.text import normalise_name
 from nudgebot.platform.clock import utcnow
 from nudgebot.store import checkins as checkins_repo
+from nudgebot.store import reminders as reminders_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import User
+from nudgebot.store.models import Checkin, User
+
+__all__ = [  # what the handlers and the evening reminder use
+    "AnswerKind",
+    "AnswerResult",
+    "CheckinKind",
+    "CheckinResult",
+    "CheckinService",
+    "DayEntry",
+    "DaySummary",
+    "FoodQuestionView",
+    "LoggedItem",
+    "QuickChoices",
+    "UndoResult",
+    "WeekSummary",
+    "streak",
+]
 
 
 class CheckinKind(Enum):
     RECORDED = "recorded"
     NOTHING_RECOGNISED = "nothing_recognised"  # nothing stored; the bot asks what it was
     DUPLICATE = "duplicate"  # the same update again (after a crash): nothing new stored
+    CHANGED = "changed"  # an amount in a stored check-in was changed
+    GONE = "gone"  # the check-in or food a button named is no longer there (or not theirs)
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedItem:
+    """One food of a stored check-in, as the replies show it."""
+
+    food_id: str
+    name: str
+    portion: str
+    grams: float
+    mg: float
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> LoggedItem:
+        """From an item as the checkins table stores it."""
+        return cls(
+            str(stored["food"]),
+            str(stored["name"]),
+            str(stored.get("portion") or ""),
+            float(stored["grams"]),
+            float(stored["mg"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +96,13 @@ class CheckinResult:
     suggestions: tuple[Food, ...] = ()
     remind: bool = False  # add the weekly "a doctor or dietitian gives personal advice" line
     questions: tuple[FoodQuestionView, ...] = ()  # "did you mean", one per unknown part
+    checkin_id: int | None = None  # the stored check-in (its fix and undo buttons name it)
+    logged: tuple[LoggedItem, ...] = ()  # its foods as stored
+
+    @property
+    def meal_mg(self) -> float:
+        """The stored check-in's magnesium."""
+        return sum(i.mg for i in self.logged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +132,32 @@ class AnswerResult:
 
 
 @dataclass(frozen=True, slots=True)
+class DayEntry:
+    """One check-in of a day, for /today."""
+
+    checkin_id: int
+    local_time: time
+    items: tuple[LoggedItem, ...]
+    total_mg: float
+
+
+@dataclass(frozen=True, slots=True)
 class DaySummary:
     """/today."""
 
     local_date: date
-    entries: tuple[tuple[str, float], ...]  # (foods in words, mg) per check-in
+    entries: tuple[DayEntry, ...]  # oldest first
     total_mg: float
+    target: Target
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    """A removed check-in and the day total left."""
+
+    foods: tuple[str, ...]
+    mg: float
+    day_total_mg: float
     target: Target
 
 
@@ -85,6 +168,12 @@ class WeekSummary:
     days: tuple[tuple[date, float], ...]
     target: Target
     streak: int
+    logged_days: int = 0  # days of the seven with a check-in
+
+    @property
+    def average_mg(self) -> float:
+        """Magnesium a day on average over the days with a check-in (not over seven)."""
+        return sum(mg for _, mg in self.days) / self.logged_days if self.logged_days else 0.0
 
 
 def _local_today(user: User, now: datetime) -> date:
@@ -120,7 +209,21 @@ def _stored_item(item: Item) -> dict[str, Any]:
         "grams": item.grams,
         "mg": item.mg,
         "source": item.food.source,
+        # as read, so that a changed amount reads "2 handfuls" (older rows lack them)
+        "quantity": item.quantity,
+        "unit": item.unit,
     }
+
+
+MIN_GRAMS = 1.0  # the smallest amount a "×½" button offers or accepts
+
+
+def _logged(items: list[dict[str, Any]]) -> tuple[LoggedItem, ...]:
+    return tuple(LoggedItem.of(i) for i in items)
+
+
+def _local_time(user: User, instant: datetime) -> time:
+    return local_now(user.timezone or "UTC", instant).time()
 
 
 class CheckinService:
@@ -166,59 +269,248 @@ class CheckinService:
                 raise LookupError(f"no subscriber {user_id}")
             if warfarin and user.warfarin_noted_at is None:
                 user.warfarin_noted_at = now
-            today = _local_today(user, now)
-            checkin_id: int | None = None
-            fresh = True
+            await reminders_repo.note_checkin(session, user_id=user_id)
+            stored: tuple[Checkin, bool] | None = None
             if estimate.items:
-                checkin_id = await checkins_repo.add_checkin(
+                stored = await self._store(
                     session,
-                    user_id=user_id,
-                    update_id=update_id,
-                    local_date=today,
+                    user,
                     items=[_stored_item(i) for i in estimate.items],
-                    total_mg=round(estimate.total_mg, 1),
+                    key=update_id,
+                    now=now,
                 )
-                if checkin_id is None and update_id is not None:
-                    fresh = False  # the same update again: answer as before, store nothing
-                    again = await checkins_repo.checkin_for_update(session, update_id=update_id)
-                    checkin_id = again.id if again is not None else None
             questions = await self._questions(
                 session,
                 user_id=user_id,
                 update_id=update_id,
-                checkin_id=checkin_id,
+                checkin_id=stored[0].id if stored is not None else None,
                 estimate=estimate,
             )
-            day = await checkins_repo.day_checkins(session, user_id=user_id, local_date=today)
-            recent = await checkins_repo.recent_food_ids(
-                session, user_id=user_id, since=today - timedelta(days=RECENT_DAYS)
+            if stored is None:
+                return CheckinResult(
+                    CheckinKind.NOTHING_RECOGNISED,
+                    estimate,
+                    target=_target(user),
+                    questions=questions,
+                )
+            result = await self._answer_checkin(
+                session, user, *stored, now=now, referred=referred, estimate=estimate
             )
-            due = reminder_due(user.reminded_at, now) and bool(estimate.items)
-            if due or referred:
-                user.reminded_at = now
-            remind = due and not referred
-            avoid_vitamin_k = user.warfarin_noted_at is not None
-        if not estimate.items:
-            return CheckinResult(
-                CheckinKind.NOTHING_RECOGNISED, estimate, target=_target(user), questions=questions
-            )
+        return replace(result, questions=questions)
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        user: User,
+        *,
+        items: list[dict[str, Any]],
+        key: int | None,
+        now: datetime,
+    ) -> tuple[Checkin, bool]:
+        """Store a check-in today: (the row, True), or (the row stored before, False) when this
+        update or tap was stored already."""
+        checkin_id = await checkins_repo.add_checkin(
+            session,
+            user_id=user.id,
+            update_id=key,
+            local_date=_local_today(user, now),
+            items=items,
+            total_mg=round(sum(float(i["mg"]) for i in items), 1),
+            created_at=now,
+        )
+        if checkin_id is None and key is not None:
+            again = await checkins_repo.checkin_for_update(session, update_id=key)
+            if again is not None:
+                return again, False  # the same update again: answer as before, store nothing
+        checkin = await session.get(Checkin, checkin_id)
+        if checkin is None:
+            raise LookupError(f"check-in {checkin_id} vanished")
+        return checkin, True
+
+    async def _answer_checkin(
+        self,
+        session: AsyncSession,
+        user: User,
+        checkin: Checkin,
+        fresh: bool,
+        *,
+        now: datetime,
+        referred: bool = False,
+        estimate: MealEstimate | None = None,
+    ) -> CheckinResult:
+        """The reply to a stored check-in: day total, additions, the weekly reminder."""
+        today = _local_today(user, now)
+        day = await checkins_repo.day_checkins(session, user_id=user.id, local_date=today)
+        recent = await checkins_repo.recent_food_ids(
+            session, user_id=user.id, since=today - timedelta(days=RECENT_DAYS)
+        )
+        due = reminder_due(user.reminded_at, now)
+        if due or referred:
+            user.reminded_at = now
         eaten = {item["food"] for c in day for item in c.items}
         suggestions = suggest_additions(
             self.table.foods,
             eaten,
             seed=today.toordinal() + len(day),
             cuisines=self._cuisines(recent),
-            avoid_vitamin_k=avoid_vitamin_k,
+            avoid_vitamin_k=user.warfarin_noted_at is not None,
         )
-        kind = CheckinKind.RECORDED if fresh else CheckinKind.DUPLICATE
         return CheckinResult(
-            kind,
+            CheckinKind.RECORDED if fresh else CheckinKind.DUPLICATE,
             estimate,
             day_total_mg=sum(c.total_mg for c in day),
             target=_target(user),
             suggestions=tuple(suggestions),
-            remind=remind,
-            questions=questions,
+            remind=due and not referred,
+            checkin_id=checkin.id,
+            logged=_logged(checkin.items),
+        )
+
+    async def quick_choices(self, *, user_id: int, now: datetime | None = None) -> QuickChoices:
+        """The meals this person logs (recent and frequent, newest check-in of each) and the
+        everyday additions that fit them: data for one-tap buttons (/checkin, reminders)."""
+        now = now or utcnow()
+        async with self._sm() as session:
+            user = await users_repo.get_user(session, user_id=user_id)
+            if user is None:
+                return QuickChoices((), pick_additions(self.table.foods, ()))
+            today = _local_today(user, now)
+            rows = await checkins_repo.recent_checkins(
+                session, user_id=user_id, since=today - timedelta(days=RECENT_DAYS)
+            )
+        past = [
+            PastMeal(
+                checkin_id=row.id,
+                local_date=row.local_date,
+                meal=meal_of(_local_time(user, row.created_at)),
+                food_ids=tuple(str(i["food"]) for i in row.items),
+                names=tuple(str(i["name"]) for i in row.items),
+                total_mg=row.total_mg,
+            )
+            for row in rows
+        ]
+        meals = rank_meals(past, today=today, meal_now=meal_of(_local_time(user, now)))
+        additions = pick_additions(
+            self.table.foods,
+            [food_id for meal in past for food_id in meal.food_ids],
+            avoid_vitamin_k=user.warfarin_noted_at is not None,
+        )
+        return QuickChoices(meals, additions)
+
+    async def log_again(
+        self, *, user_id: int, checkin_id: int, key: int | None, now: datetime | None = None
+    ) -> CheckinResult:
+        """Log the foods of one of this person's past check-ins again, today (one tap).
+
+        `key`: what makes the tap idempotent (quick.tap_key): the same key stores nothing new.
+        """
+        now = now or utcnow()
+        async with self._sm.begin() as session:
+            user = await users_repo.get_user(session, user_id=user_id, for_update=True)
+            if user is None:
+                return CheckinResult(CheckinKind.GONE)
+            source = await checkins_repo.get_checkin(
+                session, checkin_id=checkin_id, user_id=user_id
+            )
+            if source is None or not source.items:
+                return CheckinResult(CheckinKind.GONE, target=_target(user))
+            await reminders_repo.note_checkin(session, user_id=user_id)
+            stored = await self._store(
+                session, user, items=[dict(i) for i in source.items], key=key, now=now
+            )
+            return await self._answer_checkin(session, user, *stored, now=now)
+
+    async def log_addition(
+        self, *, user_id: int, food_id: str, key: int | None, now: datetime | None = None
+    ) -> CheckinResult:
+        """Log an everyday addition in its standard portion (one tap); idempotent by `key`."""
+        now = now or utcnow()
+        food = self.table.food(food_id)
+        async with self._sm.begin() as session:
+            user = await users_repo.get_user(session, user_id=user_id, for_update=True)
+            if user is None:
+                return CheckinResult(CheckinKind.GONE)
+            if food is None:
+                return CheckinResult(CheckinKind.GONE, target=_target(user))
+            await reminders_repo.note_checkin(session, user_id=user_id)
+            stored = await self._store(
+                session, user, items=[_stored_item(standard_item(food))], key=key, now=now
+            )
+            return await self._answer_checkin(session, user, *stored, now=now)
+
+    def _scaled(self, item: dict[str, Any], grams: float) -> dict[str, Any]:
+        """A stored item with a new amount: grams, mg and the portion in words follow."""
+        factor = grams / float(item["grams"])
+        food = self.resolve(str(item["food"]))
+        quantity, unit = item.get("quantity"), item.get("unit")
+        scaled = dict(item, grams=round(grams, 1), mg=round(float(item["mg"]) * factor, 1))
+        if food is not None and quantity is not None and unit:
+            new = Item(
+                food,
+                round(float(quantity) * factor, 3),
+                str(unit),
+                scaled["grams"],
+                scaled["mg"],
+            )
+            scaled.update(quantity=new.quantity, portion=new.portion_text)
+        else:
+            scaled["portion"] = f"{scaled['grams']:g} g"
+        return scaled
+
+    async def change_amount(
+        self,
+        *,
+        user_id: int,
+        checkin_id: int,
+        index: int,
+        grams: float,
+        now: datetime | None = None,
+    ) -> CheckinResult:
+        """Set the amount of one food of a check-in (a ×½ or ×2 button) and total again.
+
+        The button names the new amount, not a factor, so a second tap or a replayed update
+        leaves it as it is.
+        """
+        now = now or utcnow()
+        async with self._sm.begin() as session:
+            user = await users_repo.get_user(session, user_id=user_id)
+            if user is None:
+                return CheckinResult(CheckinKind.GONE)
+            checkin = await checkins_repo.get_checkin(
+                session, checkin_id=checkin_id, user_id=user_id, for_update=True
+            )
+            if checkin is None or not 0 <= index < len(checkin.items):
+                return CheckinResult(CheckinKind.GONE, target=_target(user))
+            item = checkin.items[index]
+            if MIN_GRAMS <= grams <= MAX_GRAMS and abs(float(item["grams"]) - grams) >= 0.05:
+                items = [dict(i) for i in checkin.items]
+                items[index] = self._scaled(item, grams)
+                await checkins_repo.set_items(session, checkin=checkin, items=items)
+            day = await checkins_repo.day_checkins(
+                session, user_id=user_id, local_date=_local_today(user, now)
+            )
+            return CheckinResult(
+                CheckinKind.CHANGED,
+                day_total_mg=sum(c.total_mg for c in day),
+                target=_target(user),
+                checkin_id=checkin.id,
+                logged=_logged(checkin.items),
+            )
+
+    async def checkin(self, *, user_id: int, checkin_id: int) -> CheckinResult:
+        """One of this person's check-ins as it is now (to show its buttons again)."""
+        async with self._sm() as session:
+            user = await users_repo.get_user(session, user_id=user_id)
+            checkin = await checkins_repo.get_checkin(
+                session, checkin_id=checkin_id, user_id=user_id
+            )
+            if user is None or checkin is None:
+                return CheckinResult(CheckinKind.GONE)
+        return CheckinResult(
+            CheckinKind.CHANGED,
+            target=_target(user),
+            checkin_id=checkin.id,
+            logged=_logged(checkin.items),
         )
 
     def _cuisines(self, food_ids: list[str]) -> Counter[str]:
@@ -304,6 +596,7 @@ class CheckinService:
                     user_id=user_id,
                     items=[_stored_item(item)],
                 )
+            await reminders_repo.note_checkin(session, user_id=user_id)
             if added is None:
                 await checkins_repo.add_checkin(
                     session,
@@ -337,16 +630,40 @@ class CheckinService:
                 return None
             today = _local_today(user, now)
             day = await checkins_repo.day_checkins(session, user_id=user_id, local_date=today)
-        entries = tuple((", ".join(i["name"] for i in c.items), c.total_mg) for c in day)
+        entries = tuple(
+            DayEntry(c.id, _local_time(user, c.created_at), _logged(c.items), c.total_mg)
+            for c in day
+        )
         return DaySummary(today, entries, sum(c.total_mg for c in day), _target(user))
 
-    async def undo(self, *, user_id: int) -> tuple[str, float] | None:
-        """Remove the newest check-in: (its foods in words, its mg), or None if there is none."""
+    async def undo(
+        self, *, user_id: int, checkin_id: int | None = None, now: datetime | None = None
+    ) -> UndoResult | None:
+        """Remove the newest check-in, or the one named (only this person's): what it was and
+        today's total left; None if there is no such check-in (any more)."""
+        now = now or utcnow()
         async with self._sm.begin() as session:
-            last = await checkins_repo.delete_last(session, user_id=user_id)
-        if last is None:
-            return None
-        return ", ".join(i["name"] for i in last.items), last.total_mg
+            user = await users_repo.get_user(session, user_id=user_id)
+            if user is None:
+                return None
+            removed = (
+                await checkins_repo.delete_last(session, user_id=user_id)
+                if checkin_id is None
+                else await checkins_repo.delete_checkin(
+                    session, checkin_id=checkin_id, user_id=user_id
+                )
+            )
+            if removed is None:
+                return None
+            day = await checkins_repo.day_checkins(
+                session, user_id=user_id, local_date=_local_today(user, now)
+            )
+        return UndoResult(
+            tuple(str(i["name"]) for i in removed.items),
+            removed.total_mg,
+            day_total_mg=sum(c.total_mg for c in day),
+            target=_target(user),
+        )
 
     async def week(self, *, user_id: int, now: datetime | None = None) -> WeekSummary | None:
         """The last seven days' totals, the target and the days-in-a-row count."""
@@ -363,7 +680,7 @@ class CheckinService:
             (first + timedelta(days=n), totals.get(first + timedelta(days=n), 0.0))
             for n in range(7)
         )
-        return WeekSummary(days, _target(user), streak(dates, today))
+        return WeekSummary(days, _target(user), streak(dates, today), logged_days=len(totals))
 
 
 def streak(dates_newest_first: list[date], today: date) -> int:

@@ -220,6 +220,11 @@ class Stats:
     tips_today: int
     failures_today: int
 
+    @property
+    def total(self) -> int:
+        """Everyone who ever pressed /start and has not erased their data."""
+        return sum(self.by_status.values())
+
 
 async def stats(session: AsyncSession, *, day_start: datetime, week_start_at: datetime) -> Stats:
     """Counts for /stats (dates in UTC)."""

@@ -21,6 +21,7 @@ async def add_checkin(
     local_date: date,
     items: list[dict[str, Any]],
     total_mg: float,
+    created_at: datetime | None = None,
 ) -> int | None:
     """Store a check-in: its id, or None when this update was stored before (a replay)."""
     dialect = session.get_bind().dialect.name
@@ -33,7 +34,7 @@ async def add_checkin(
             local_date=local_date,
             items=items,
             total_mg=total_mg,
-            created_at=utcnow(),
+            created_at=created_at or utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(Checkin.id)
@@ -58,6 +59,38 @@ async def add_items(
     checkin.items = [*checkin.items, *items]
     checkin.total_mg = round(sum(float(i["mg"]) for i in checkin.items), 1)
     return checkin
+
+
+async def get_checkin(
+    session: AsyncSession, *, checkin_id: int, user_id: int, for_update: bool = False
+) -> Checkin | None:
+    """One of this person's check-ins (None if it is gone or someone else's)."""
+    stmt = select(Checkin).where(Checkin.id == checkin_id, Checkin.user_id == user_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def set_items(
+    session: AsyncSession, *, checkin: Checkin, items: list[dict[str, Any]]
+) -> None:
+    """Replace a check-in's foods (a changed amount) and update its total."""
+    checkin.items = items  # a new list: the JSON column only sees a new value
+    checkin.total_mg = round(sum(float(i["mg"]) for i in items), 1)
+    await session.flush()
+
+
+async def recent_checkins(
+    session: AsyncSession, *, user_id: int, since: date, limit: int = 200
+) -> list[Checkin]:
+    """A person's check-ins since a local date, newest first (for the quick check-in buttons)."""
+    stmt = (
+        select(Checkin)
+        .where(Checkin.user_id == user_id, Checkin.local_date >= since)
+        .order_by(Checkin.id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
 async def recent_food_ids(session: AsyncSession, *, user_id: int, since: date) -> list[str]:
@@ -177,3 +210,13 @@ async def delete_last(session: AsyncSession, *, user_id: int) -> Checkin | None:
     if last is not None:
         await session.execute(delete(Checkin).where(Checkin.id == last.id))
     return last
+
+
+async def delete_checkin(session: AsyncSession, *, checkin_id: int, user_id: int) -> Checkin | None:
+    """Remove one of this person's check-ins and return it (None if gone or someone else's)."""
+    found = await get_checkin(session, checkin_id=checkin_id, user_id=user_id, for_update=True)
+    if found is not None:
+        await session.execute(
+            delete(Checkin).where(Checkin.id == checkin_id, Checkin.user_id == user_id)
+        )
+    return found

@@ -23,6 +23,7 @@ from nudgebot.store.models import (
     FoodQuestion,
     InboxUpdate,
     Outbox,
+    Reminder,
     Tip,
     TipFeedback,
     TipLog,
@@ -96,11 +97,17 @@ async def export_user(session: AsyncSession, *, user_id: int) -> dict[str, Any]:
     broadcasts = (
         await session.execute(select(Broadcast).where(Broadcast.admin_id == user_id))
     ).scalars()
+    reminders = (
+        await session.execute(
+            select(Reminder).where(Reminder.user_id == user_id).order_by(Reminder.kind)
+        )
+    ).scalars()
     return {
         "profile_and_preferences": _columns(user) if user is not None else None,
         "checkins": [_columns(c, skip=("user_id",)) for c in checkins],
         "food_questions": [_columns(q, skip=("user_id",)) for q in questions],
         "food_choices_remembered": [_columns(c, skip=("user_id",)) for c in choices],
+        "reminders": [_columns(r, skip=("user_id",)) for r in reminders],
         "tips_received": [
             {
                 "tip_id": tip.id,
@@ -138,6 +145,7 @@ async def erase_user(session: AsyncSession, *, user_id: int) -> dict[str, int]:
         "checkins": delete(Checkin).where(Checkin.user_id == user_id),
         "food_questions": delete(FoodQuestion).where(FoodQuestion.user_id == user_id),
         "food_choices": delete(FoodChoice).where(FoodChoice.user_id == user_id),
+        "reminders": delete(Reminder).where(Reminder.user_id == user_id),
         "tip_feedback": delete(TipFeedback).where(TipFeedback.user_id == user_id),
         "tip_log": delete(TipLog).where(TipLog.user_id == user_id),
         "outbox": delete(Outbox).where(Outbox.user_id == user_id),

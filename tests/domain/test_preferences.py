@@ -5,18 +5,26 @@ from nudgebot.domain.preferences import (
     Flow,
     after,
     asks_life_stage,
+    before,
     toggle_topic,
     valid_profile_value,
 )
 
 
-def test_onboarding_asks_four_questions_in_order() -> None:
+def test_onboarding_asks_five_questions_in_order() -> None:
     flow: Flow | None = FIRST_STEP
     seen = []
     while flow is not None:
         seen.append(flow.step)
         flow = after(flow)
-    assert seen == ["tz", "time", "topics", "profile"]
+    assert seen == ["tz", "time", "topics", "profile", "evening"]
+
+
+def test_back_goes_to_the_previous_onboarding_question_only() -> None:
+    assert before(Flow("onboarding", "evening")) == Flow("onboarding", "profile")
+    assert before(Flow("onboarding", "time")) == Flow("onboarding", "tz")
+    assert before(FIRST_STEP) is None
+    assert before(Flow("settings", "time")) is None
 
 
 def test_a_settings_answer_returns_to_the_summary() -> None:
@@ -40,6 +48,11 @@ def test_toggle_topic_switches_one_topic() -> None:
 
 def test_toggle_topic_keeps_at_least_one_on() -> None:
     assert toggle_topic(frozenset({"food"}), "food") is None
+
+
+def test_toggle_topic_may_pass_through_none_while_choosing() -> None:
+    assert toggle_topic(frozenset({"food"}), "food", keep_one=False) == frozenset()
+    assert toggle_topic(frozenset(), "stress", keep_one=False) == frozenset({"stress"})
 
 
 def test_profile_values_are_checked_including_prefer_not_to_say() -> None:

@@ -67,6 +67,19 @@ async def test_a_stranger_cannot_use_admin_commands_or_forge_admin_buttons(
     assert "broadcast" not in [c["command"] for c in emulator.commands["default"]]
 
 
+async def test_help_lists_the_admin_commands_for_admins_only(
+    emulator: BotApiEmulator, admin_bot: BotProcess
+) -> None:
+    emulator.send_text(ADMIN, "/help")
+    admin_help = (await emulator.wait_for_text(ADMIN, "Here is what I can do")).text
+    assert "Admin commands:" in admin_help
+    assert "/broadcast" in admin_help and "/addtip" in admin_help and "/stats" in admin_help
+    emulator.send_text(STRANGER, "/help")
+    help_text = (await emulator.wait_for_text(STRANGER, "Here is what I can do")).text
+    assert "Admin commands" not in help_text and "/broadcast" not in help_text
+    assert admin_help.startswith(help_text)
+
+
 async def test_admin_adds_a_tip_that_joins_the_rotation(
     emulator: BotApiEmulator, admin_bot: BotProcess, tmp_path: Path
 ) -> None:
@@ -75,18 +88,29 @@ async def test_admin_adds_a_tip_that_joins_the_rotation(
     emulator.press(ADMIN, "Stress")
     await emulator.wait_for_text(ADMIN, "Send the tip text")
     emulator.send_text(
-        ADMIN, "Take three slow breaths before you open your email.\nSource: NIH NCCIH"
+        ADMIN, "Take three slow breaths before you open your email.\n\nsource: NIH NCCIH"
     )
-    await emulator.wait_for_text(ADMIN, "Source: NIH NCCIH")
+    preview = await emulator.wait_for_text(ADMIN, "Source: NIH NCCIH")
+    assert preview.text == (
+        "Take three slow breaths before you open your email.\n\nSource: NIH NCCIH"
+    )
     await emulator.wait_for_text(ADMIN, "Save this tip?")
     emulator.press(ADMIN, "Save ✓")
     saved = await emulator.wait_for_text(ADMIN, "Saved as admin-0001")
     assert "joins the rotation" in saved.params["text"]
     with _db(tmp_path) as conn:
         row = conn.execute(
-            "SELECT topic, enabled, author_id, origin FROM tips WHERE id = 'admin-0001'"
+            "SELECT topic, enabled, author_id, origin, text, source FROM tips"
+            " WHERE id = 'admin-0001'"
         ).fetchone()
-    assert row == ("stress", 1, ADMIN, "admin")
+    assert row == (
+        "stress",
+        1,
+        ADMIN,
+        "admin",
+        "Take three slow breaths before you open your email.",
+        "NIH NCCIH",
+    )
     emulator.send_text(ADMIN, "/tips breaths")
     listing = await emulator.wait_for_text(ADMIN, "admin-0001")
     assert "stress" in listing.params["text"]
@@ -96,6 +120,30 @@ async def test_admin_adds_a_tip_that_joins_the_rotation(
         _count(tmp_path, "SELECT count(*) FROM audit_log WHERE action IN ('add_tip', 'tip_off')")
         == 2
     )
+
+
+async def test_cancelling_the_broadcast_of_a_saved_tip_says_it_stays_saved(
+    emulator: BotApiEmulator, admin_bot: BotProcess, tmp_path: Path
+) -> None:
+    seed_subscribers(tmp_path, range(20001, 20004))
+    emulator.send_text(ADMIN, "/addtip")
+    await emulator.wait_for_text(ADMIN, "Which topic?")
+    emulator.press(ADMIN, "Stress")
+    await emulator.wait_for_text(ADMIN, "Send the tip text")
+    emulator.send_text(ADMIN, "Stretch your shoulders for a minute.\nSource: NHS")
+    await emulator.wait_for_text(ADMIN, "Save this tip?")
+    emulator.press(ADMIN, "Save ✓")
+    await emulator.wait_for_text(ADMIN, "Saved as admin-0001")
+    emulator.press(ADMIN, "Broadcast this tip now")
+    preview = await emulator.wait_for_text(ADMIN, "Send it?")
+    assert "3 subscribers" in preview.text
+    emulator.press(ADMIN, "Cancel")
+    told = await emulator.wait_for_text(ADMIN, "Not broadcast")
+    assert "admin-0001 stays saved" in told.text and "Nothing was sent or saved" not in told.text
+    await asyncio.sleep(1)
+    assert not [c for c in emulator.sent() if c.chat_id in SUBSCRIBERS]
+    assert _count(tmp_path, "SELECT count(*) FROM broadcasts") == 0
+    assert _count(tmp_path, "SELECT count(*) FROM tips WHERE id = 'admin-0001' AND enabled") == 1
 
 
 async def _broadcast(
@@ -182,8 +230,8 @@ async def test_stats_and_broadcasts_list(
 ) -> None:
     seed_subscribers(tmp_path, range(20001, 20006))
     emulator.send_text(ADMIN, "/stats")
-    stats = (await emulator.wait_for_text(ADMIN, "Subscribers:")).params["text"]
-    assert "5 active" in stats
+    stats = (await emulator.wait_for_text(ADMIN, "subscribers:")).params["text"]
+    assert "5 subscribers: 5 active" in stats
     emulator.send_text(ADMIN, "/broadcasts")
     await emulator.wait_for_text(ADMIN, "No broadcasts yet")
 
@@ -212,9 +260,11 @@ async def test_a_paid_broadcast_goes_fast_and_carries_on_free_when_the_stars_run
         emulator.press(ADMIN, "Send fast (paid")
         # Told once, as a message of its own (an edited status makes no sound).
         told = await emulator.wait_for(
-            lambda c: c.method == "sendMessage"
-            and c.chat_id == ADMIN
-            and "refused paid sending" in c.text,
+            lambda c: (
+                c.method == "sendMessage"
+                and c.chat_id == ADMIN
+                and "refused paid sending" in c.text
+            ),
             timeout=30,
         )
         report = await emulator.wait_for_text(ADMIN, "is done", timeout=60, since=0)

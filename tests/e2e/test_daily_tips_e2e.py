@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 
 from nudgebot.platform.clock import OFFSET_VARIABLE
+from nudgebot.platform.i18n import format_day
 from tests.botapi_emulator import BotApiEmulator
 from tests.e2e.botprocess import BotProcess, shared_process
 
@@ -128,14 +129,22 @@ def _tip_calls(emu: BotApiEmulator, chat_id: int | None = None) -> list[object]:
 
 async def _onboard(emu: BotApiEmulator, user: int, zone: str, at: str) -> None:
     emu.send_text(user, "/start")
-    await emu.wait_for_text(user, "Step 1 of 4")
+    await emu.wait_for_text(user, "Step 1 of 5")
     emu.send_text(user, zone)
-    await emu.wait_for_text(user, "Step 2 of 4")
+    await emu.wait_for_text(user, "Step 2 of 5")
     emu.send_text(user, at)
-    await emu.wait_for_text(user, "Step 3 of 4")
+    await emu.wait_for_text(user, "Step 3 of 5")
+    for topic in ("Magnesium-rich foods", "Physical activity", "Stress"):  # none chosen yet
+        mark = emu.mark()
+        emu.press(user, topic)
+        await emu.wait_for(
+            lambda c: c.method == "editMessageReplyMarkup" and c.chat_id == user, since=mark
+        )
     emu.press(user, "Done")
-    await emu.wait_for_text(user, "Step 4 of 4")
+    await emu.wait_for_text(user, "Step 4 of 5")
     emu.press(user, "Prefer not to say (skip)")
+    await emu.wait_for_text(user, "Step 5 of 5")
+    emu.press(user, "No thanks")
     await emu.wait_for_text(user, "All set")
 
 
@@ -246,9 +255,45 @@ async def test_tip_buttons_record_helpful_send_another_and_snooze(
         lambda c: c.chat_id == 7040 and "Source:" in c.text, since=emulator.mark(), timeout=10
     )
     emulator.press(7040, "Snooze 1 day")
-    await emulator.wait_for_text(7040, "Snoozed")
+    snoozed = await emulator.wait_for_text(7040, "Snoozed")
     with _db(shared_tip_bot.workdir) as conn:
         assert conn.execute("SELECT status FROM users WHERE id = 7040").fetchone() == ("paused",)
+    # Tips at 08:00 UTC: a day from now, then the first 08:00 not before that.
+    ends = bot_now(shared_tip_bot) + timedelta(days=1)
+    first = ends.replace(hour=8, minute=0, second=0, microsecond=0)
+    next_tip = first if first >= ends else first + timedelta(days=1)
+    assert f"Your next tip comes on {format_day(next_tip.date())} at 08:00." in snoozed.text
+
+
+def _paused_until(workdir: Path, user_id: int) -> str:
+    with _db(workdir) as conn:
+        return str(
+            conn.execute("SELECT paused_until FROM users WHERE id = ?", (user_id,)).fetchone()[0]
+        )
+
+
+async def test_snooze_during_a_longer_pause_keeps_it_and_names_the_next_tip(
+    shared_tip_bot: BotProcess,
+) -> None:
+    emulator = shared_tip_bot.emulator
+    seed_due_subscribers(shared_tip_bot.workdir, [7045])
+    tip = await emulator.wait_for(lambda c: c.chat_id == 7045 and "Source:" in c.text, timeout=20)
+    emulator.send_text(7045, "/pause")
+    await emulator.wait_for_text(7045, "for how long?")
+    emulator.press(7045, "7 days")
+    paused = await emulator.wait_for_text(7045, "Paused for 7 days")
+    week = _paused_until(shared_tip_bot.workdir, 7045)
+    ends = bot_now(shared_tip_bot) + timedelta(days=7)
+    first = ends.replace(hour=8, minute=0, second=0, microsecond=0)
+    next_tip = first if first >= ends else first + timedelta(days=1)
+    next_words = f"Your next tip comes on {format_day(next_tip.date())} at 08:00."
+    assert next_words in paused.text
+    assert f"until {format_day(ends.date())}" in paused.text
+    emulator.press(7045, "Snooze 1 day", message_id=tip.result["message_id"])
+    kept = await emulator.wait_for_text(7045, "already")
+    assert "that stays" in kept.text and next_words.replace("Your next", "your next") in kept.text
+    assert "Snoozed" not in kept.text
+    assert _paused_until(shared_tip_bot.workdir, 7045) == week
 
 
 async def test_tip_command_gives_an_extra_tip(shared_tip_bot: BotProcess) -> None:

@@ -85,7 +85,7 @@ async def test_forget_asks_first_then_erases_every_row_and_start_begins_fresh(
     assert _rows_mentioning(shared_bot.workdir / "bot.db", ADA) == {}
 
     emulator.send_text(ADA, "/start")
-    await emulator.wait_for_text(ADA, "Step 1 of 4")
+    await emulator.wait_for_text(ADA, "Step 1 of 5")
     assert "welcome back" not in emulator.last_text(ADA).casefold()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from nudgebot.features.meals.parser import estimate_meal, load_index
 from tests.botapi_emulator import BotApiEmulator
 from tests.e2e.botprocess import BotProcess
+from tests.e2e.test_admin_e2e import seed_subscribers
 from tests.e2e.test_onboarding_e2e import _onboard_by_buttons
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +50,7 @@ async def test_an_emergency_in_the_middle_of_onboarding_gets_the_emergency_reply
 ) -> None:
     emulator = shared_bot.emulator
     emulator.send_text(user, "/start")
-    await emulator.wait_for_text(user, "Step 1 of 4")
+    await emulator.wait_for_text(user, "Step 1 of 5")
     emulator.send_text(user, "my dad just collapsed and hes not breathing right")
     reply = (await emulator.wait_for_text(user, "emergency number")).params["text"]
     assert "magnesium" not in reply.lower()
@@ -106,10 +108,44 @@ async def test_a_captioned_photo_is_logged_and_an_uncaptioned_one_gets_a_pointer
     await emulator.wait_for_text(user, f"This meal: about {total} mg")
     assert _checkins(shared_bot.workdir, user) == 1
     emulator.send_photo(user)
-    await emulator.wait_for_text(user, "I can't look at photos yet")
+    photo = await emulator.wait_for_text(user, "I can't look at photos yet")
+    assert "type what you ate" in photo.text.lower() and "oatmeal with banana" in photo.text
     emulator.send_voice(user)
     await emulator.wait_for_text(user, "I can't listen to voice")
     assert _checkins(shared_bot.workdir, user) == 1
+
+
+async def test_a_sticker_location_or_file_gets_a_pointer_to_type_the_meal(
+    shared_bot: BotProcess, user: int
+) -> None:
+    emulator = shared_bot.emulator
+    seed_subscribers(shared_bot.workdir, range(user, user + 1))
+    emulator.send_sticker(user)
+    sticker = await emulator.wait_for_text(user, "Nice sticker")
+    assert "what you ate" in sticker.text and "Send /start" not in sticker.text
+    emulator.enqueue_update(
+        {
+            "message": {
+                "message_id": 9_000_001,
+                "date": int(time.time()),
+                "chat": {"id": user, "type": "private", "first_name": "Ada"},
+                "from": {"id": user, "is_bot": False, "first_name": "Ada"},
+                "location": {"latitude": 52.52, "longitude": 13.4},
+            }
+        }
+    )
+    location = await emulator.wait_for_text(user, "I don't need your location")
+    assert "/settings" in location.text and "what you ate" in location.text
+    assert _checkins(shared_bot.workdir, user) == 0
+
+
+async def test_a_sticker_from_someone_not_set_up_also_says_how_to_start(
+    shared_bot: BotProcess, user: int
+) -> None:
+    emulator = shared_bot.emulator
+    emulator.send_sticker(user)
+    sticker = await emulator.wait_for_text(user, "Nice sticker")
+    assert "Send /start to set me up" in sticker.text
 
 
 async def test_warfarin_and_spinach_get_the_warfarin_advice_the_meal_and_no_greens(
@@ -117,11 +153,14 @@ async def test_warfarin_and_spinach_get_the_warfarin_advice_the_meal_and_no_gree
 ) -> None:
     emulator = shared_bot.emulator
     await _onboard_by_buttons(emulator, user)
+    mark = emulator.mark()
     emulator.send_text(user, "i take warfarin is spinach ok")
     reply = (await emulator.wait_for_text(user, "This meal")).params["text"]
-    advice = reply.partition("This meal")[0]
-    assert "vitamin K" in advice and "steady" in advice
-    assert "spinach" in reply.split("Source:")[-1]  # the spinach is logged after the advice
+    # The advice comes first, as a message of its own (a later ×½ / ×2 fix edits only the meal).
+    sent = emulator.calls[mark:]
+    advice, meal = (c.text for c in sent if c.method == "sendMessage" and c.chat_id == user)
+    assert "vitamin K" in advice and "steady" in advice and "This meal" not in advice
+    assert meal == reply and "spinach" in meal
     assert _checkins(shared_bot.workdir, user) == 1
     assert _scalar(shared_bot.workdir, f"SELECT warfarin_noted_at FROM users WHERE id = {user}")
     greens = ("spinach", "kale", "collard", "chard", "beet greens", "broccoli", "brussels")

@@ -69,7 +69,7 @@ async def test_wrong_or_missing_secret_is_refused_with_403_and_not_processed(
 async def test_right_secret_is_stored_processed_and_answered(shared_hook_bot: BotProcess) -> None:
     emulator = shared_hook_bot.emulator
     assert await emulator.deliver(emulator.private_text_update(502, "/start")) == 200
-    await emulator.wait_for_text(502, "four quick questions")
+    await emulator.wait_for_text(502, "five quick questions")
 
 
 async def test_the_same_update_delivered_twice_is_processed_once(

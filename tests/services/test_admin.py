@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from nudgebot.content import load_content
-from nudgebot.services.admin import AdminError, AdminService, split_source
+from nudgebot.services.admin import AdminError, AdminService, Dropped, split_source
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import AuditEntry, Outbox, User
@@ -44,9 +44,24 @@ def test_only_listed_ids_are_admins(admin: AdminService) -> None:
     assert not admin.is_admin(1) and not admin.is_admin(None)
 
 
-def test_a_last_source_line_becomes_the_credit() -> None:
-    assert split_source("Walk.\nSource: WHO", "team") == ("Walk.", "WHO")
-    assert split_source("Walk.", "team") == ("Walk.", "team")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Walk.\nSource: WHO", ("Walk.", "WHO")),
+        ("Walk.\n\nsource: WHO  ", ("Walk.", "WHO")),
+        ("Walk.\n  SOURCE : WHO", ("Walk.", "WHO")),
+        ("Walk.\nSources: WHO; NIH", ("Walk.", "WHO; NIH")),
+        ("Source: WHO", ("", "WHO")),
+        ("Walk.\nSource:", ("Walk.", None)),
+        ("Walk.", ("Walk.", None)),
+        ("Source: WHO\nWalk.", ("Source: WHO\nWalk.", None)),
+        ("Sources of magnesium: nuts", ("Sources of magnesium: nuts", None)),
+    ],
+)
+def test_a_last_source_line_becomes_the_credit_and_leaves_the_text(
+    text: str, expected: tuple[str, str | None]
+) -> None:
+    assert split_source(text) == expected
 
 
 async def test_broadcast_reaches_active_subscribers_of_the_audience_only(
@@ -92,8 +107,9 @@ async def test_a_new_tip_is_validated_and_saved_with_its_author(admin: AdminServ
     await admin.addtip_topic(ADMIN, "food")
     with pytest.raises(AdminError, match="tip_too_long"):
         await admin.addtip_text(ADMIN, "x" * 501, "team")
-    preview = await admin.addtip_text(ADMIN, "Add beans to soup.\nSource: USDA", "team")
-    assert "Source: USDA" in preview.text
+    preview = await admin.addtip_text(ADMIN, "Add beans to soup.\nsource: USDA", "team")
+    assert preview.text.count("Source:") == 1 and preview.text.endswith("Source: USDA")
+    assert "team" not in preview.text
     tip = await admin.addtip_save(ADMIN)
     assert (tip.id, tip.origin, tip.author_id, tip.enabled) == ("admin-0001", "admin", ADMIN, True)
     rows, _, _, total = await admin.list_tips("beans to soup", 0)
@@ -115,9 +131,7 @@ async def test_the_preview_prices_a_paid_broadcast_only_when_the_host_allows_it(
 async def test_a_paid_broadcast_marks_every_copy_paid_and_reports_stars_spent(
     sessionmaker: SessionMaker, admin: AdminService
 ) -> None:
-    paid = AdminService(
-        sessionmaker, admin._tips, frozenset({ADMIN}), send_rate=25, paid_rate=500
-    )
+    paid = AdminService(sessionmaker, admin._tips, frozenset({ADMIN}), send_rate=25, paid_rate=500)
     await paid.start_broadcast(ADMIN)
     await paid.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
     info = await paid.broadcast_audience(ADMIN, "all")
@@ -131,6 +145,50 @@ async def test_a_paid_broadcast_marks_every_copy_paid_and_reports_stars_spent(
     assert progress.broadcast.paid and progress.stars_spent == 0.1
     audit = await _audit_details(sessionmaker)
     assert audit[-1]["paid"] is True and audit[-1]["broadcast"] == broadcast.id
+
+
+async def test_a_tip_without_a_source_line_gets_the_default_source(admin: AdminService) -> None:
+    await admin.start_addtip(ADMIN)
+    await admin.addtip_topic(ADMIN, "food")
+    preview = await admin.addtip_text(ADMIN, "Add beans to soup.", "team")
+    assert preview.text.endswith("Source: team")
+    tip = await admin.addtip_save(ADMIN)
+    assert (tip.text, tip.source) == ("Add beans to soup.", "team")
+
+
+async def test_a_source_line_alone_is_an_empty_tip(admin: AdminService) -> None:
+    await admin.start_addtip(ADMIN)
+    await admin.addtip_topic(ADMIN, "food")
+    with pytest.raises(AdminError, match="tip_empty"):
+        await admin.addtip_text(ADMIN, "Source: USDA", "team")
+
+
+async def test_cancelling_a_saved_tips_broadcast_says_the_tip_stays(
+    admin: AdminService, sessionmaker: SessionMaker
+) -> None:
+    await admin.start_addtip(ADMIN)
+    await admin.addtip_topic(ADMIN, "stress")
+    await admin.addtip_text(ADMIN, "Breathe out slowly.\nSource: NIH", "team")
+    tip = await admin.addtip_save(ADMIN)
+    await admin.broadcast_tip(ADMIN, tip.id)
+    assert await admin.cancel(ADMIN) == Dropped("broadcast", saved_tip=tip.id)
+    assert await admin.cancel(ADMIN) is None
+    rows, _, _, _ = await admin.list_tips("breathe out slowly", 0)
+    assert [(r.id, r.enabled) for r in rows] == [(tip.id, True)]
+    async with sessionmaker() as session:
+        assert list((await session.execute(select(Outbox))).scalars()) == []
+
+
+async def test_cancelling_a_plain_broadcast_names_no_tip(admin: AdminService) -> None:
+    await admin.start_broadcast(ADMIN)
+    await admin.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    assert await admin.cancel(ADMIN) == Dropped("broadcast", saved_tip=None)
+
+
+async def test_stats_count_everyone_by_status(admin: AdminService) -> None:
+    stats = await admin.stats(ADMIN)
+    assert stats.total == 5
+    assert stats.by_status == {"active": 2, "paused": 1, "stopped": 1, "blocked": 1}
 
 
 async def _audit_details(sm: SessionMaker) -> list[dict[str, object]]:

@@ -1,13 +1,13 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from nudgebot.features.meals.parser import MealEstimate, estimate_meal, load_index
 from nudgebot.services.checkins import AnswerKind, CheckinKind, CheckinService, streak
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import Checkin, FoodChoice, FoodQuestion
+from nudgebot.store.models import Checkin, FoodChoice, FoodQuestion, Reminder, User
 
 TABLE = load_index()
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -24,13 +24,22 @@ def mg(text: str) -> float:
 
 @pytest.fixture
 async def service(sessionmaker: SessionMaker) -> CheckinService:
-    subs = SubscriberService(sessionmaker)
-    await subs.start(user_id=1, chat_id=1)
-    await subs.answer_text(user_id=1, text="Europe/Berlin")
-    await subs.answer_text(user_id=1, text="08:00")
-    await subs.choose(user_id=1, step="topics", value="done")
-    for value in ("age=31-50", "sex=female", "life=neither", "done"):
-        await subs.choose(user_id=1, step="profile", value=value)
+    await SubscriberService(sessionmaker).start(user_id=1, chat_id=1)
+    # set up as onboarding leaves it (the steps themselves are tested with the subscribers)
+    async with sessionmaker.begin() as session:
+        await session.execute(
+            update(User)
+            .where(User.id == 1)
+            .values(
+                flow=None,
+                onboarded_at=NOW - timedelta(days=30),
+                timezone="Europe/Berlin",
+                tip_time=time(8),
+                age_band="31-50",
+                sex="female",
+                life_stage="neither",
+            )
+        )
     return CheckinService(sessionmaker, TABLE)
 
 
@@ -141,12 +150,21 @@ async def test_today_undo_and_week(service: CheckinService) -> None:
     cashews, banana = mg("a handful of cashews"), mg("a banana")
     day = await service.today(user_id=1, now=NOW)
     assert day is not None and day.total_mg == pytest.approx(cashews + banana)
-    assert [total for _, total in day.entries] == [cashews, banana]
-    assert await service.undo(user_id=1) == ("banana", banana)
+    assert [entry.total_mg for entry in day.entries] == [cashews, banana]
+    assert [[i.name for i in entry.items] for entry in day.entries] == [
+        ["cashews, dry roasted"],
+        ["banana"],
+    ]
+    assert day.entries[0].local_time == time(13)  # 12:00 UTC in Berlin (winter)
+    removed = await service.undo(user_id=1, now=NOW)
+    assert removed is not None and (removed.foods, removed.mg) == (("banana",), banana)
+    assert removed.day_total_mg == pytest.approx(cashews)  # the new day total
     week = await service.week(user_id=1, now=NOW)
     assert week is not None
     assert [total for _, total in week.days] == [0, 0, 0, 0, banana, banana, cashews]
     assert week.streak == 3
+    assert week.logged_days == 3
+    assert week.average_mg == pytest.approx((2 * banana + cashews) / 3)  # not over seven
 
 
 async def test_a_day_well_above_target_is_reported_as_reached(
@@ -262,3 +280,211 @@ async def test_a_replayed_update_with_no_known_food_asks_once(
     again = await service.record(user_id=1, estimate=meal("ackee pudding"), update_id=12, now=NOW)
     assert first.questions and [q.id for q in again.questions] == [q.id for q in first.questions]
     assert len(await _rows(sessionmaker, FoodQuestion)) == 1
+
+
+# ------------------------------------------------------------------ one-tap check-ins
+
+BREAKFAST_TIME = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)  # 07:30 in Berlin, yesterday
+MORNING = datetime(2026, 11, 25, 7, tzinfo=UTC)  # 08:00 in Berlin, today
+
+
+async def test_a_new_subscriber_is_offered_only_the_everyday_additions(
+    service: CheckinService,
+) -> None:
+    choices = await service.quick_choices(user_id=1, now=MORNING)
+    assert choices.meals == ()
+    assert [a.food_id for a in choices.additions] == [
+        "almonds",
+        "black_beans",
+        "bread_whole_wheat",
+        "banana",
+    ]
+
+
+async def test_yesterdays_breakfast_is_offered_once_with_its_foods_and_total(
+    service: CheckinService,
+) -> None:
+    text = "oatmeal with almonds and a banana"
+    await service.record(user_id=1, estimate=meal(text), update_id=1, now=BREAKFAST_TIME)
+    await service.record(
+        user_id=1,
+        estimate=meal("a banana, almonds and oatmeal"),
+        update_id=2,
+        now=BREAKFAST_TIME - timedelta(days=2),
+    )
+    await service.record(
+        user_id=1,
+        estimate=meal("lentil soup"),
+        update_id=3,
+        now=BREAKFAST_TIME + timedelta(hours=6),
+    )
+    choices = await service.quick_choices(user_id=1, now=MORNING)
+    first, second = choices.meals
+    assert (first.meal, first.days_ago, first.times) == ("breakfast", 1, 2)
+    assert first.foods == ("oatmeal, cooked", "almonds", "banana")
+    assert first.total_mg == pytest.approx(mg(text))
+    assert (second.meal, second.days_ago) == ("lunch", 1)
+
+
+async def test_a_tap_on_a_recent_meal_logs_it_again_today_once(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    text = "oatmeal with almonds and a banana"
+    await service.record(user_id=1, estimate=meal(text), update_id=1, now=BREAKFAST_TIME)
+    (recent,) = (await service.quick_choices(user_id=1, now=MORNING)).meals
+    result = await service.log_again(user_id=1, checkin_id=recent.checkin_id, key=-123, now=MORNING)
+    assert result.kind is CheckinKind.RECORDED and result.checkin_id != recent.checkin_id
+    assert [i.food_id for i in result.logged] == ["oatmeal", "almonds", "banana"]
+    assert result.meal_mg == pytest.approx(mg(text))
+    assert result.day_total_mg == pytest.approx(mg(text))  # today's only check-in
+    assert result.target is not None and result.suggestions
+    again = await service.log_again(user_id=1, checkin_id=recent.checkin_id, key=-123, now=MORNING)
+    assert again.kind is CheckinKind.DUPLICATE and again.checkin_id == result.checkin_id
+    assert again.day_total_mg == pytest.approx(mg(text))
+    assert await _count(sessionmaker) == 2
+    day = await service.today(user_id=1, now=MORNING)
+    assert day is not None and day.entries[0].local_time == time(8)
+
+
+async def test_a_meal_that_is_gone_or_someone_elses_logs_nothing(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    await SubscriberService(sessionmaker).start(user_id=2, chat_id=2)
+    await service.record(user_id=1, estimate=meal("a banana"), update_id=1, now=BREAKFAST_TIME)
+    (recent,) = (await service.quick_choices(user_id=1, now=MORNING)).meals
+    theirs = await service.log_again(user_id=2, checkin_id=recent.checkin_id, key=-1, now=MORNING)
+    assert theirs.kind is CheckinKind.GONE
+    await service.undo(user_id=1, checkin_id=recent.checkin_id, now=MORNING)
+    gone = await service.log_again(user_id=1, checkin_id=recent.checkin_id, key=-2, now=MORNING)
+    assert gone.kind is CheckinKind.GONE
+    assert await _count(sessionmaker) == 0
+
+
+async def test_a_tap_on_an_addition_logs_its_standard_portion_once(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    result = await service.log_addition(user_id=1, food_id="black_beans", key=-7, now=MORNING)
+    assert result.kind is CheckinKind.RECORDED
+    (item,) = result.logged
+    assert item.food_id == "black_beans" and item.portion.startswith("1 cup")
+    assert result.day_total_mg == pytest.approx(item.mg)
+    again = await service.log_addition(user_id=1, food_id="black_beans", key=-7, now=MORNING)
+    assert again.kind is CheckinKind.DUPLICATE
+    unknown = await service.log_addition(user_id=1, food_id="no_such_food", key=-8, now=MORNING)
+    assert unknown.kind is CheckinKind.GONE
+    assert await _count(sessionmaker) == 1
+
+
+async def test_additions_leave_out_vitamin_k_greens_after_warfarin(
+    service: CheckinService,
+) -> None:
+    for n in range(3):
+        await service.record(
+            user_id=1, estimate=meal("spinach"), update_id=n + 1, now=BREAKFAST_TIME
+        )
+    liked = await service.quick_choices(user_id=1, now=MORNING)
+    assert liked.additions[0].food_id == "spinach_cooked"
+    await service.note_warfarin(user_id=1)
+    careful = await service.quick_choices(user_id=1, now=MORNING)
+    rich = {f.id for f in TABLE.foods if f.vitamin_k_rich}
+    assert careful.additions and not {a.food_id for a in careful.additions} & rich
+
+
+async def test_doubling_a_food_updates_its_amount_the_meal_and_the_day_once(
+    service: CheckinService,
+) -> None:
+    first = await service.record(
+        user_id=1, estimate=meal("oatmeal with almonds"), update_id=1, now=MORNING
+    )
+    assert first.checkin_id is not None
+    almonds = first.logged[1]
+    doubled = await service.change_amount(
+        user_id=1, checkin_id=first.checkin_id, index=1, grams=almonds.grams * 2, now=MORNING
+    )
+    assert doubled.kind is CheckinKind.CHANGED
+    assert doubled.logged[1].grams == pytest.approx(56)
+    assert doubled.logged[1].mg == pytest.approx(almonds.mg * 2, abs=0.1)
+    assert doubled.logged[1].portion == "2 handfuls (56 g)"
+    assert doubled.day_total_mg == pytest.approx(first.day_total_mg + almonds.mg, abs=0.1)
+    replayed = await service.change_amount(
+        user_id=1, checkin_id=first.checkin_id, index=1, grams=almonds.grams * 2, now=MORNING
+    )
+    assert replayed.day_total_mg == pytest.approx(doubled.day_total_mg)  # not four times
+    halved = await service.change_amount(
+        user_id=1,
+        checkin_id=first.checkin_id,
+        index=0,
+        grams=first.logged[0].grams / 2,
+        now=MORNING,
+    )
+    assert halved.logged[0].mg == pytest.approx(first.logged[0].mg / 2, abs=0.1)
+    day = await service.today(user_id=1, now=MORNING)
+    assert day is not None and day.total_mg == pytest.approx(halved.day_total_mg)
+
+
+async def test_amounts_out_of_range_or_of_someone_elses_check_in_change_nothing(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    await SubscriberService(sessionmaker).start(user_id=2, chat_id=2)
+    first = await service.record(user_id=1, estimate=meal("a banana"), update_id=1, now=MORNING)
+    assert first.checkin_id is not None
+    theirs = await service.change_amount(
+        user_id=2, checkin_id=first.checkin_id, index=0, grams=236, now=MORNING
+    )
+    assert theirs.kind is CheckinKind.GONE
+    no_item = await service.change_amount(
+        user_id=1, checkin_id=first.checkin_id, index=5, grams=236, now=MORNING
+    )
+    assert no_item.kind is CheckinKind.GONE
+    too_much = await service.change_amount(
+        user_id=1, checkin_id=first.checkin_id, index=0, grams=9999, now=MORNING
+    )
+    assert too_much.logged == first.logged
+
+
+async def test_undoing_one_check_in_by_id_is_only_for_its_owner_and_only_once(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    await SubscriberService(sessionmaker).start(user_id=2, chat_id=2)
+    first = await service.record(user_id=1, estimate=meal("a banana"), update_id=1, now=MORNING)
+    await service.record(user_id=1, estimate=meal("almonds"), update_id=2, now=MORNING)
+    assert first.checkin_id is not None
+    assert await service.undo(user_id=2, checkin_id=first.checkin_id, now=MORNING) is None
+    removed = await service.undo(user_id=1, checkin_id=first.checkin_id, now=MORNING)
+    assert removed is not None and removed.foods == ("banana",)
+    assert removed.day_total_mg == pytest.approx(mg("almonds"))
+    assert await service.undo(user_id=1, checkin_id=first.checkin_id, now=MORNING) is None
+    assert await _count(sessionmaker) == 1
+
+
+async def _ignored(sm: SessionMaker) -> int:
+    async with sm() as session:
+        row = await session.get(Reminder, (1, "evening"))
+        assert row is not None
+        return row.ignored
+
+
+async def _ignore_evenings(sm: SessionMaker) -> None:
+    async with sm.begin() as session:
+        session.add(Reminder(user_id=1, kind="evening", enabled=True, at_time=time(20), ignored=2))
+
+
+@pytest.mark.parametrize("path", ["typed", "meal", "addition", "answer"])
+async def test_every_check_in_path_resets_the_ignored_evening_reminders(
+    service: CheckinService, sessionmaker: SessionMaker, path: str
+) -> None:
+    earlier = await service.record(
+        user_id=1, estimate=meal("a banana and ackee pudding"), update_id=1, now=BREAKFAST_TIME
+    )
+    assert earlier.checkin_id is not None
+    await _ignore_evenings(sessionmaker)
+    assert await _ignored(sessionmaker) == 2
+    if path == "typed":
+        await service.record(user_id=1, estimate=meal("almonds"), update_id=2, now=MORNING)
+    elif path == "meal":
+        await service.log_again(user_id=1, checkin_id=earlier.checkin_id, key=-3, now=MORNING)
+    elif path == "addition":
+        await service.log_addition(user_id=1, food_id="almonds", key=-4, now=MORNING)
+    else:
+        await service.answer(user_id=1, question_id=earlier.questions[0].id, choice=0, now=MORNING)
+    assert await _ignored(sessionmaker) == 0

@@ -31,10 +31,12 @@ async def _subscriber(
     await subs.start(user_id=user_id, chat_id=user_id)
     await subs.answer_text(user_id=user_id, text=zone)
     await subs.answer_text(user_id=user_id, text=at)
-    for topic in topics:  # switch these off
-        await subs.choose(user_id=user_id, step="topics", value=topic)
+    for topic in ("food", "activity", "stress"):  # onboarding starts with none chosen
+        if topic not in topics:  # `topics`: the ones switched off
+            await subs.choose(user_id=user_id, step="topics", value=topic)
     await subs.choose(user_id=user_id, step="topics", value="done")
     await subs.choose(user_id=user_id, step="profile", value="skip")
+    await subs.choose(user_id=user_id, step="evening", value="off")
 
 
 async def _user(sm: SessionMaker, user_id: int) -> User:
