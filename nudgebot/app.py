@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,7 @@ from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.privacy import PrivacyService
-from nudgebot.services.reminders import QuickButtons, ReminderService
+from nudgebot.services.reminders import Buttons, QuickButtons, ReminderService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
@@ -142,8 +142,9 @@ def build_application(
 def _quick_buttons(checkins: CheckinService, content: Content) -> QuickButtons:
     """The evening reminder's buttons: the same one-tap check-ins /checkin shows."""
 
-    async def rows(user_id: int, now: datetime) -> list[list[tuple[str, str]]]:
-        return quick_rows(content.replies, await checkins.quick_choices(user_id=user_id, now=now))
+    async def rows(user_ids: Sequence[int], now: datetime) -> dict[int, Buttons]:
+        choices = await checkins.quick_choices_of(user_ids=user_ids, now=now)
+        return {uid: quick_rows(content.replies, c) for uid, c in choices.items()}
 
     return rows
 

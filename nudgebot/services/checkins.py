@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import Enum
@@ -186,6 +187,7 @@ def _target(user: User) -> Target:
 
 MAX_QUESTIONS = 3  # "did you mean" questions per check-in: more would be a quiz
 RECENT_DAYS = 30  # the cuisines a person eats, for suggestions that fit them
+RECENT_LIMIT = 200  # check-ins looked at for the quick buttons (store.recent_checkins' limit)
 
 
 def _amount_json(amount: Amount) -> dict[str, Any]:
@@ -378,6 +380,29 @@ class CheckinService:
             rows = await checkins_repo.recent_checkins(
                 session, user_id=user_id, since=today - timedelta(days=RECENT_DAYS)
             )
+        return self._choices(user, rows, now)
+
+    async def quick_choices_of(
+        self, *, user_ids: Sequence[int], now: datetime | None = None
+    ) -> dict[int, QuickChoices]:
+        """`quick_choices` for many people in two queries (the evening reminders of a pass)."""
+        now = now or utcnow()
+        if not user_ids:
+            return {}
+        # Every local "today" is within a day of the UTC date: read a day more, trim per person.
+        since = now.date() - timedelta(days=RECENT_DAYS + 1)
+        async with self._sm() as session:
+            users = await users_repo.get_users(session, user_ids=user_ids)
+            rows = await checkins_repo.recent_checkins_of(session, user_ids=user_ids, since=since)
+        found = {}
+        for user in users:
+            first = _local_today(user, now) - timedelta(days=RECENT_DAYS)
+            mine = [r for r in rows.get(user.id, ()) if r.local_date >= first][:RECENT_LIMIT]
+            found[user.id] = self._choices(user, mine, now)
+        return found
+
+    def _choices(self, user: User, rows: Sequence[Checkin], now: datetime) -> QuickChoices:
+        today = _local_today(user, now)
         past = [
             PastMeal(
                 checkin_id=row.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,8 +31,9 @@ from nudgebot.store.reminders import DueReminder, WeekCheckin
 log = logging.getLogger(__name__)
 
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
-# The buttons under an evening reminder (the person's quick check-ins), from the meals feature.
-QuickButtons = Callable[[int, datetime], Awaitable[Buttons]]
+# The buttons under each evening reminder of a pass (the people's quick check-ins, by user id),
+# from the meals feature: one call for the whole pass.
+QuickButtons = Callable[[Sequence[int], datetime], Awaitable[dict[int, Buttons]]]
 
 NOT_TODAY_DATA = "rem:skip"
 # Reminders queue behind replies and ahead of broadcasts (tips are 0 too).
@@ -271,15 +272,18 @@ class ReminderService:
             return {}
         async with self._sm() as session:
             due = await reminders_repo.due_reminders(session, now=now, limit=limit, lock=False)
-        found: dict[int, Buttons] = {}
-        for row in due:
-            if row.kind != kinds.EVENING or row.status not in ("active", "paused"):
-                continue
-            try:
-                found[row.user_id] = await self._quick_buttons(row.user_id, now)
-            except Exception:  # the reminder still goes, with "Not today" only
-                log.exception("evening reminder: quick check-ins for %s failed", row.user_id)
-        return found
+        people = [
+            row.user_id
+            for row in due
+            if row.kind == kinds.EVENING and row.status in ("active", "paused")
+        ]
+        if not people:
+            return {}
+        try:
+            return await self._quick_buttons(people, now)
+        except Exception:  # the reminders still go, with "Not today" only
+            log.exception("evening reminders: quick check-ins for %d people failed", len(people))
+            return {}
 
     def _evening_message(self, row: DueReminder, local_date: date, quick: Buttons) -> NewMessage:
         buttons = [*quick, [(self._content.reminders.evening.not_today, NOT_TODAY_DATA)]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -91,6 +92,24 @@ async def recent_checkins(
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def recent_checkins_of(
+    session: AsyncSession, *, user_ids: Iterable[int], since: date
+) -> dict[int, list[Checkin]]:
+    """Several people's check-ins since a local date, newest first each, in one query."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    stmt = (
+        select(Checkin)
+        .where(Checkin.user_id.in_(wanted), Checkin.local_date >= since)
+        .order_by(Checkin.id.desc())
+    )
+    found: dict[int, list[Checkin]] = {}
+    for row in (await session.execute(stmt)).scalars():
+        found.setdefault(row.user_id, []).append(row)
+    return found
 
 
 async def recent_food_ids(session: AsyncSession, *, user_id: int, since: date) -> list[str]:

@@ -5,6 +5,8 @@ Keyword-only arguments; they never commit: the caller owns the transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +21,15 @@ async def get_user(session: AsyncSession, *, user_id: int, for_update: bool = Fa
         stmt = stmt.with_for_update()
     result = await session.execute(stmt)
     return result.scalar_one_or_none()
+
+
+async def get_users(session: AsyncSession, *, user_ids: Iterable[int]) -> list[User]:
+    """The subscribers with these ids (unknown ids are left out), in one query."""
+    wanted = set(user_ids)
+    if not wanted:
+        return []
+    result = await session.execute(select(User).where(User.id.in_(wanted)))
+    return list(result.scalars())
 
 
 async def add_user(session: AsyncSession, *, user_id: int, chat_id: int, flow: str) -> User:

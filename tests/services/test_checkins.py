@@ -4,7 +4,13 @@ import pytest
 from sqlalchemy import func, select, update
 
 from nudgebot.features.meals.parser import MealEstimate, estimate_meal, load_index
-from nudgebot.services.checkins import AnswerKind, CheckinKind, CheckinService, streak
+from nudgebot.services.checkins import (
+    RECENT_DAYS,
+    AnswerKind,
+    CheckinKind,
+    CheckinService,
+    streak,
+)
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Checkin, FoodChoice, FoodQuestion, Reminder, User
@@ -324,6 +330,29 @@ async def test_yesterdays_breakfast_is_offered_once_with_its_foods_and_total(
     assert first.foods == ("oatmeal, cooked", "almonds", "banana")
     assert first.total_mg == pytest.approx(mg(text))
     assert (second.meal, second.days_ago) == ("lunch", 1)
+
+
+async def test_the_choices_of_many_people_at_once_are_each_persons_own(
+    service: CheckinService, sessionmaker: SessionMaker
+) -> None:
+    # The evening reminders of a pass read everyone's buttons in two queries: the same answer.
+    await SubscriberService(sessionmaker).start(user_id=2, chat_id=2)
+    await service.record(
+        user_id=1, estimate=meal("oatmeal with almonds"), update_id=1, now=BREAKFAST_TIME
+    )
+    await service.record(
+        user_id=1,
+        estimate=meal("lentil soup"),
+        update_id=2,
+        now=MORNING - timedelta(days=RECENT_DAYS + 1),  # read, but too old to offer
+    )
+    await service.record(user_id=2, estimate=meal("spinach"), update_id=3, now=BREAKFAST_TIME)
+    await service.note_warfarin(user_id=2)
+    many = await service.quick_choices_of(user_ids=[1, 2, 404], now=MORNING)
+    assert set(many) == {1, 2}
+    for uid in (1, 2):
+        assert many[uid] == await service.quick_choices(user_id=uid, now=MORNING)
+    assert [m.foods for m in many[1].meals] == [("oatmeal, cooked", "almonds")]
 
 
 async def test_a_tap_on_a_recent_meal_logs_it_again_today_once(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -9,7 +10,12 @@ from sqlalchemy import select
 
 from nudgebot.content import load_content
 from nudgebot.domain import reminders as kinds
-from nudgebot.services.reminders import NOT_TODAY_DATA, ReminderService, summarise_week
+from nudgebot.services.reminders import (
+    NOT_TODAY_DATA,
+    Buttons,
+    ReminderService,
+    summarise_week,
+)
 from nudgebot.store import reminders as reminders_repo
 from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Checkin, Outbox, Reminder, User
@@ -79,8 +85,8 @@ async def _reminder(sm: SessionMaker, uid: int, kind: str = kinds.EVENING) -> Re
 
 
 def _service(sm: SessionMaker) -> ReminderService:
-    async def quick(user_id: int, now: datetime) -> list[list[tuple[str, str]]]:
-        return [[("Oatmeal · 60 mg", f"qk:test:{user_id}")]]
+    async def quick(user_ids: Sequence[int], now: datetime) -> dict[int, Buttons]:
+        return {uid: [[("Oatmeal · 60 mg", f"qk:test:{uid}")]] for uid in user_ids}
 
     return ReminderService(sm, CONTENT, quick_buttons=quick)
 

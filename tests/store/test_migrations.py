@@ -107,3 +107,40 @@ async def test_0008_keeps_queued_messages_and_broadcasts_as_free_ones(empty_url:
             assert "send_budget" not in await conn.run_sync(_tables)
     finally:
         await engine.dispose()
+
+
+async def test_0009_gives_existing_subscribers_no_reminders_and_downgrades_keeping_them(
+    empty_url: str,
+) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(empty_url)
+    try:
+        await migrate(engine, "0008")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, chat_id, status, topic_food, topic_activity,"
+                    " topic_stress, tip_cycle, tip_pos, created_at, updated_at)"
+                    " VALUES (5, 5, 'active', true, true, true, 0, -1, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                )
+            )
+        await migrate(engine, "0009")
+        async with engine.begin() as conn:
+            # existing subscribers: the weekly summary and the evening reminder stay off
+            assert (await conn.execute(text("SELECT count(*) FROM reminders"))).scalar_one() == 0
+            await conn.execute(
+                text(
+                    "INSERT INTO reminders (user_id, kind, enabled, created_at, updated_at)"
+                    " VALUES (5, 'weekly', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            ignored = (await conn.execute(text("SELECT ignored FROM reminders"))).scalar_one()
+        assert ignored == 0  # the server default
+        await downgrade(engine, "0008")
+        async with engine.connect() as conn:
+            assert "reminders" not in await conn.run_sync(_tables)
+            assert (await conn.execute(text("SELECT count(*) FROM users"))).scalar_one() == 1
+    finally:
+        await engine.dispose()
