@@ -7,7 +7,7 @@ Seeds a fresh SQLite file with `--due` people whose evening reminder is due in t
 (half of them with three past check-ins, so their buttons hold recent meals) and as many whose
 weekly summary is due, then times ReminderService.queue_due in passes of 1,000, with the quick
 check-in buttons the bot really builds (CheckinService.quick_choices per person). Prints the
-milliseconds per 1,000 due for each kind.
+milliseconds per 1,000 due for each kind, and how long the sender takes to draw one weekly chart.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from nudgebot.app import _quick_buttons
+from nudgebot.charts import chart_png
 from nudgebot.content import load_content
 from nudgebot.features.meals.parser import load_index
 from nudgebot.services.checkins import CheckinService
@@ -105,11 +106,31 @@ async def run(due: int) -> dict[str, list[float]]:
     return timings
 
 
+def chart_ms(rounds: int = 20) -> float:
+    """Median milliseconds the sender spends drawing one weekly chart."""
+    spec = {
+        "days": [[(NOW - timedelta(days=6 - n)).date().isoformat(), 60.0 * n] for n in range(7)],
+        "target_low": 310,
+        "target_high": 420,
+        "title": "Magnesium from food this week",
+        "target_label": "Usual adult range",
+        "unit": "mg",
+    }
+    chart_png(spec)  # matplotlib's first figure loads its fonts
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        chart_png(spec)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--due", type=int, default=2000)
     args = parser.parse_args()
     timings = asyncio.run(run(args.due))
+    print(f"weekly chart drawn by the sender: {chart_ms():.0f} ms each (median of 20)")
     for kind, values in timings.items():
         if values:
             print(
