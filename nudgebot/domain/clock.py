@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import time
 
 _TIME = re.compile(
-    r"^(?:at\s+)?(?P<h>\d{1,2})(?:\s*[:.h]\s*(?P<m>\d{2}))?\s*"
+    r"^(?:at\s+)?(?P<h>\d{1,2})(?:\s*[:.h]\s*(?P<m>\d{2})|h)?\s*"
     r"(?:(?P<ampm>[ap]\.?\s*m\.?)|o\s*['’]?\s*clock|(?P<part>in the morning|in the (?:afternoon|"
     r"evening)|at night|tonight))?$",
     re.IGNORECASE,
@@ -18,6 +18,7 @@ MIDDAY = "midday"
 AFTERNOON = "afternoon"
 EVENING = "evening"
 NIGHT = "night"
+ANY = "any"  # "whenever", "doesn't matter": the usual times
 # A part of the day -> the times offered for it on buttons.
 DAY_PARTS: dict[str, tuple[time, ...]] = {
     MORNING: tuple(time(h) for h in (6, 7, 8, 9)),
@@ -25,6 +26,7 @@ DAY_PARTS: dict[str, tuple[time, ...]] = {
     AFTERNOON: tuple(time(h) for h in (14, 15, 16, 17)),
     EVENING: tuple(time(h) for h in (18, 19, 20, 21)),
     NIGHT: tuple(time(h) for h in (21, 22, 23)),
+    ANY: tuple(time(h) for h in (7, 8, 9, 12, 18, 20)),
 }
 # How people name a part of the day when asked for a time (folded: lower case, no punctuation).
 _PART_WORDS: dict[str, str] = {
@@ -70,7 +72,76 @@ _PART_WORDS: dict[str, str] = {
         ("night", "at night", "late", "before bed", "bedtime", "before sleep", "late evening"),
         NIGHT,
     ),
+    **dict.fromkeys(
+        (
+            "whenever",
+            "any time",
+            "anytime",
+            "any",
+            "doesn't matter",
+            "doesnt matter",
+            "don't mind",
+            "dont mind",
+            "i don't mind",
+            "i dont mind",
+            "you choose",
+            "you pick",
+            "up to you",
+            "not sure",
+            "dunno",
+            "idk",
+        ),
+        ANY,
+    ),
 }
+# Words around an answer that change nothing: "8pm please", "maybe 7", "morning is fine".
+_POLITE_BEFORE = re.compile(r"^(?:maybe|perhaps|probably|say|let'?s say|like|how about|ideally)\s+")
+_POLITE_AFTER = re.compile(
+    r"\s*(?:please|pls|plz|thanks|thank you|is fine|is good|is ok|is okay|works|would be "
+    r"(?:great|good|nice|fine)|if possible|ok|okay)$"
+)
+_HOUR_WORDS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ],
+        start=1,
+    )
+}
+_MINUTE_WORDS = {"fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45, "o'clock": 0}
+_WORDS_TIME = re.compile(
+    r"^(?P<h>" + "|".join(_HOUR_WORDS) + r")(?:\s+(?P<m>fifteen|thirty|forty[ -]five|o'clock))?"
+    r"(?P<rest>(?:\s*(?:[ap]\.?\s*m\.?|in the (?:morning|afternoon|evening)|at night|tonight))?)$"
+)
+# "0800", "2030": four digits, the 24-hour clock
+_MILITARY = re.compile(r"^(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)$")
+
+
+def _plain(raw: str) -> str:
+    """An answer without politeness, number words as digits ("seven thirty pm" -> "7:30 pm")."""
+    raw = _POLITE_AFTER.sub("", _POLITE_BEFORE.sub("", raw)).strip()
+    m = _WORDS_TIME.match(raw)
+    if m is not None:
+        minute = _MINUTE_WORDS.get((m["m"] or "o'clock").replace("-", " "), 0)
+        return f"{_HOUR_WORDS[m['h']]}:{minute:02d}{m['rest']}"
+    m = _MILITARY.match(raw)
+    if m is not None:
+        return f"{m['h']}:{m['m']}"
+    return raw
+
+
 _NOON = frozenset({"noon", "midday", "at noon", "12 noon", "mid day"})
 _AFTER_NOON_PARTS = ("afternoon", "evening", "night", "tonight")
 
@@ -123,7 +194,7 @@ def parse_time_of_day(text: str) -> time | None:
     raw = re.sub(r"\s+", " ", text.strip().casefold().replace("’", "'")).rstrip(".!")
     if _fold(raw) in _NOON:
         return time(12, 0)
-    raw = _spoken(raw)
+    raw = _plain(_spoken(_plain(raw)))
     m = _TIME.match(raw)
     if m is None:
         return None
@@ -144,7 +215,7 @@ def parse_time_of_day(text: str) -> time | None:
 
 def day_part(text: str) -> str | None:
     """'morning', 'after breakfast', 'before bed'... -> the part of the day; None otherwise."""
-    folded = _fold(text)
+    folded = _plain(_fold(text))
     return _PART_WORDS.get(folded) or _PART_WORDS.get(folded.removeprefix("the "))
 
 

@@ -37,7 +37,25 @@ _ABBREVIATIONS = {
     "jst": "Asia/Tokyo",
     "aest": "Australia/Sydney",
     "aedt": "Australia/Sydney",
+    # "Pacific time", "Eastern" (the words people use for US and Canadian zones; " time" is
+    # taken off first, see _FILLER_AFTER)
+    "pacific": "America/Los_Angeles",
+    "mountain": "America/Denver",
+    "central": "America/Chicago",
+    "eastern": "America/New_York",
+    "atlantic": "America/Halifax",
+    "central european": "Europe/Berlin",
+    "eastern european": "Europe/Athens",
+    "western european": "Europe/Lisbon",
 }
+# What people write around a place when asked for their time zone: "I'm in London", "my time
+# zone is Berlin", "moscow time". Taken off before the place is looked up.
+_FILLER_BEFORE = re.compile(
+    r"^(?:(?:i m|i am|im|we re|we are|i live|we live|living|based|currently|right now|now|"
+    r"my (?:time ?zone|tz|city|location) is|(?:the )?time ?zone(?: is)?|tz(?: is)?|it s|its)"
+    r"\s+)+(?:in |at |near |from )?|^(?:in|from|near) "
+)
+_FILLER_AFTER = re.compile(r"\s+(?:standard time|daylight time|time ?zone|time|tz|area)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +213,7 @@ _ALT_NAME_SCRIPT = re.compile(r"[a-z\u00c0-\u024f\u0400-\u04ff ]+")
 # Short names people type that geonames does not list as a name of the city.
 _CITY_ALIASES = {
     "nyc": "New York City",
+    "hk": "Hong Kong",
     "ny": "New York City",
     "la": "Los Angeles",
     "sf": "San Francisco",
@@ -210,7 +229,7 @@ _CITY_ALIASES = {
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[\s_\-.,']+", " ", text.casefold()).strip()
+    return re.sub(r"[\s_\-.,'!?:;]+", " ", text.casefold()).strip()
 
 
 @cache
@@ -502,6 +521,10 @@ def read_timezone(text: str, now: datetime | None = None) -> ZoneReading:
     if not raw or len(raw) > 80:
         return ZoneReading()
     folded = _fold(raw)
+    place = _FILLER_AFTER.sub("", _FILLER_BEFORE.sub("", folded)).strip()
+    place = place.removeprefix("the ") if place != "the" else place
+    if place and place != folded:
+        raw, folded = place, place
     compact = re.sub(r"\s+", "", raw.casefold()).replace("−", "-")
     m = _OFFSET.match(compact)
     if m:

@@ -46,7 +46,7 @@ def test_parse_time_of_day_accepts_common_spellings(typed: str, expected: time) 
         "8:60",
         "13pm",
         "0am",
-        "eight",
+        "thirteen",
         "8:3",
         "tomorrow",
         "13 in the evening",
@@ -81,7 +81,8 @@ def test_morning_offers_six_to_nine() -> None:
     assert all(t.hour >= 18 for t in DAY_PARTS["evening"])
 
 
-@pytest.mark.parametrize("typed", ["tomorrow", "whenever", "eight"])
+# "whenever" and "eight" were here: one now offers the usual times, the other is 08:00.
+@pytest.mark.parametrize("typed", ["tomorrow", "next week", "thirteen"])
 def test_neither_a_time_nor_a_part_of_the_day_reads_as_nothing(typed: str) -> None:
     assert read_time(typed) == read_time("")
     assert read_time(typed).at is None and read_time(typed).part is None
@@ -112,3 +113,37 @@ def test_spoken_and_approximate_times_are_read(typed: str, expected: time) -> No
 @pytest.mark.parametrize("typed", ["half to 8", "quarter past", "around", "ish"])
 def test_broken_spoken_times_are_not_guessed(typed: str) -> None:
     assert parse_time_of_day(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("7h", time(7)),
+        ("19h", time(19)),
+        ("8pm please", time(20)),
+        ("8 pm is fine", time(20)),
+        ("maybe 7", time(7)),
+        ("eight", time(8)),
+        ("seven thirty", time(7, 30)),
+        ("seven thirty pm", time(19, 30)),
+        ("ten forty-five", time(10, 45)),
+        ("0800", time(8)),
+        ("2030", time(20, 30)),
+    ],
+)
+def test_times_in_words_with_politeness_or_as_four_digits_are_read(
+    typed: str, expected: time
+) -> None:
+    assert parse_time_of_day(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["whenever", "any time", "doesn't matter", "idk", "up to you"])
+def test_no_preference_offers_the_usual_times(typed: str) -> None:
+    reading = read_time(typed)
+    assert reading.at is None and reading.part is not None
+    assert len(DAY_PARTS[reading.part]) >= 4
+
+
+@pytest.mark.parametrize("typed", ["2400", "7 or 8", "ok", "please", "thirteen"])
+def test_what_is_not_one_time_is_not_guessed(typed: str) -> None:
+    assert read_time(typed).at is None

@@ -202,3 +202,37 @@ def test_two_near_towns_in_one_zone_are_one_answer_not_two_buttons() -> None:
     reading = read_timezone("tokio")
     keys = [c.key for c in reading.choices] if reading.match is None else [reading.match.key]
     assert keys == ["Asia/Tokyo"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("I'm in London", "Europe/London"),
+        ("i live in paris", "Europe/Paris"),
+        ("my timezone is berlin", "Europe/Berlin"),
+        ("timezone: Berlin", "Europe/Berlin"),
+        ("moscow time", "Europe/Moscow"),
+        ("Pacific time", "America/Los_Angeles"),
+        ("eastern standard time", "America/New_York"),
+        ("central european time", "Europe/Berlin"),
+        ("Berlin!", "Europe/Berlin"),
+        ("based in Lagos", "Africa/Lagos"),
+        ("HK", "Asia/Hong_Kong"),
+        ("my time zone is UTC+3", "UTC+03:00"),
+    ],
+)
+def test_a_place_in_a_sentence_is_found(typed: str, zone: str) -> None:
+    reading = read_timezone(typed)
+    assert reading.match is not None and reading.match.key == zone
+
+
+def test_a_country_in_a_sentence_offers_its_zones() -> None:
+    reading = read_timezone("i am in the us")
+    assert reading.match is None
+    assert {"America/New_York", "America/Los_Angeles"} <= {c.key for c in reading.choices}
+
+
+@pytest.mark.parametrize("typed", ["in", "time", "the", "i'm in", "my timezone is"])
+def test_filler_alone_is_no_place(typed: str) -> None:
+    reading = read_timezone(typed)
+    assert reading.match is None and not reading.choices
