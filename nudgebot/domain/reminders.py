@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
+from nudgebot.domain.clock import read_time
 from nudgebot.domain.schedule import next_due_utc, occurrence
 from nudgebot.domain.timezones import zone_for
 
@@ -42,3 +44,66 @@ def next_instant(kind: str, *, zone_key: str, at: time, after: datetime) -> date
     if kind == WEEKLY:
         return next_weekly_utc(zone_key, at, after)
     raise ValueError(f"unknown reminder kind {kind!r}")
+
+
+# A typed answer to "remind you in the evening?" (the buttons are the usual way).
+_YES = frozenset(
+    {
+        "yes",
+        "y",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "ok",
+        "okay",
+        "please",
+        "yes please",
+        "sounds good",
+        "why not",
+        "ok sure",
+        "go ahead",
+        "default",
+        "the default",
+    }
+)
+_NO = frozenset(
+    {
+        "no",
+        "n",
+        "nope",
+        "nah",
+        "no thanks",
+        "no thank you",
+        "not now",
+        "skip",
+        "off",
+        "no need",
+        "don't",
+        "dont",
+        "never",
+    }
+)
+_WORDS = re.compile(r"[^\w:' ]+")
+# Evening reminders are evening times: a typed one outside this window is not taken.
+EVENING_EARLIEST = time(16, 0)
+
+
+def read_evening_answer(text: str) -> time | bool | None:
+    """A typed answer: a time to remind at, False for "no", None when it is neither.
+
+    "yes" means the default time; a bare hour means the evening ("8" is 20:00).
+    """
+    folded = " ".join(_WORDS.sub(" ", text.casefold().replace("’", "'")).split())
+    folded = folded.removesuffix(" thanks").removesuffix(" thank you").strip() or folded
+    if folded in _NO:
+        return False
+    if folded in _YES:
+        return EVENING_DEFAULT
+    at = read_time(text).at
+    if at is None:
+        return None
+    says_am = re.search(r"(?:\d|\b)\s*a\.?\s*m\b|morning", text.casefold()) is not None
+    if at.hour < 12 and not says_am and time(at.hour + 12, at.minute) >= EVENING_EARLIEST:
+        at = time(at.hour + 12, at.minute)
+    return at if at >= EVENING_EARLIEST else None

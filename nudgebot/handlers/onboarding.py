@@ -50,16 +50,21 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, sub: Subscribe
 async def typed_answer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, sub: Subscriber, text: str
 ) -> None:
-    """A text sent while a question is open: a time zone or a time, or a nudge to the buttons."""
+    """A text sent while a question is open: a time zone, a time or the evening reminder's
+    answer ("yes", "no", "9pm"), or a nudge to the buttons."""
     rt = runtime(context)
     r = rt.replies
     assert sub.flow is not None
-    if sub.flow.step not in ("tz", "time"):
+    if sub.flow.step not in ("tz", "time", "evening"):
         await reply(update, context, r.general.buttons_only)
         await ask(update, context, sub)
         return
     result = await rt.subscribers.answer_text(user_id=sub.user_id, text=text)
     shown = text.strip()[:60]
+    if result.outcome is Outcome.INVALID and sub.flow.step == "evening":
+        await reply(update, context, r.general.buttons_only)
+        await ask(update, context, sub)
+        return
     if result.outcome is Outcome.INVALID:
         retry = r.onboarding.tz_retry if sub.flow.step == "tz" else r.onboarding.time_retry
         await reply(update, context, retry.format(text=shown))

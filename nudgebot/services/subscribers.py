@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nudgebot.domain import preferences as prefs
 from nudgebot.domain.clock import parse_time_of_day, read_time
 from nudgebot.domain.preferences import Flow, Step
-from nudgebot.domain.reminders import EVENING, EVENING_TIMES, WEEKLY
+from nudgebot.domain.reminders import EVENING, EVENING_TIMES, WEEKLY, read_evening_answer
 from nudgebot.domain.schedule import next_due_utc, occurrence
 from nudgebot.domain.timezones import ZoneChoice, is_valid_zone_key, read_timezone, zone_for
 from nudgebot.platform.clock import utcnow
@@ -181,7 +181,16 @@ class SubscriberService:
             if reading.part is not None:
                 sub = await _snapshot(session, user)
                 return StepResult(Outcome.CHOICES, sub, day_part=reading.part)
-        # not understood; topics, profile and the evening reminder are answered with buttons
+        elif flow.step == "evening":
+            answer = read_evening_answer(text)
+            if answer is False:
+                return await self._apply_evening(session, user, flow, prefs.EVENING_OFF)
+            if isinstance(answer, time):
+                await reminders_repo.set_reminder(
+                    session, user=user, kind=EVENING, enabled=True, at_time=answer
+                )
+                return StepResult(Outcome.NEXT, await self._advance(session, user, flow))
+        # not understood; topics and profile are answered with buttons
         return StepResult(Outcome.INVALID, await _snapshot(session, user))
 
     async def choose(self, *, user_id: int, step: Step, value: str) -> StepResult:

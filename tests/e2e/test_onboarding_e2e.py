@@ -132,10 +132,13 @@ async def test_onboarding_by_typed_answers_with_one_retry(
     await emulator.wait_for_text(user, "Step 4 of 5")
     emulator.press(user, "Done")
     await emulator.wait_for_text(user, "Step 5 of 5")
-    emulator.press(user, "20:00")
+    emulator.send_text(user, "hmm maybe later")  # neither a time nor yes or no
+    await emulator.wait_for_text(user, "Please choose with the buttons")
+    emulator.send_text(user, "9pm")  # typed instead of tapped
     summary = (await emulator.wait_for_text(user, "All set")).params["text"]
     assert "20:30" in summary and "Europe/Berlin" in summary
     assert "Profile: not shared" in summary
+    assert "Evening reminder: at 21:00" in summary
     assert _user_row(shared_bot.workdir, user)["tip_time"].startswith("20:30")
 
 
