@@ -54,19 +54,23 @@ def seed(db: Path, n: int) -> None:
     """N onboarded subscribers, inserted in bulk."""
     now = datetime.now(UTC)
     rng = random.Random(42)
-    rows = []
+    rows, topic_rows = [], []
     for uid in range(1, n + 1):
         zone = rng.choice(ZONES)
         hour, minute = rng.randrange(6, 22), rng.choice((0, 15, 30, 45))
         due = next_due_utc(zone, datetime.min.time().replace(hour=hour, minute=minute), now)
         topics = rng.choice(((1, 1, 1), (1, 0, 0), (0, 1, 1), (1, 1, 0)))
+        topic_rows.extend(
+            (uid + 10_000, name, _sql(now))
+            for name, on in zip(("food", "activity", "stress"), topics, strict=True)
+            if on
+        )
         rows.append(
             (
                 uid + 10_000,
                 uid + 10_000,
                 zone,
                 f"{hour:02d}:{minute:02d}:00.000000",
-                *topics,
                 _sql(now),
                 _sql(due),
                 _sql(now),
@@ -75,10 +79,13 @@ def seed(db: Path, n: int) -> None:
         )
     with sqlite3.connect(db) as conn:
         conn.executemany(
-            "INSERT INTO users (id, chat_id, status, timezone, tip_time, topic_food,"
-            " topic_activity, topic_stress, onboarded_at, next_due_utc, tip_cycle, tip_pos,"
-            " created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, 0, -1, ?, ?)",
+            "INSERT INTO users (id, chat_id, status, timezone, tip_time, onboarded_at,"
+            " next_due_utc, tip_cycle, tip_pos, created_at, updated_at)"
+            " VALUES (?, ?, 'active', ?, ?, ?, ?, 0, -1, ?, ?)",
             rows,
+        )
+        conn.executemany(
+            "INSERT INTO user_topics (user_id, topic, created_at) VALUES (?, ?, ?)", topic_rows
         )
 
 

@@ -58,11 +58,14 @@ def seed(db: Path, due: int) -> None:
                     day = (NOW - timedelta(days=back)).date().isoformat()
                     checkins.append((uid, day, meal, 139.0, _sql(NOW - timedelta(days=back))))
         conn.executemany(
-            "INSERT INTO users (id, chat_id, status, timezone, tip_time, topic_food,"
-            " topic_activity, topic_stress, onboarded_at, tip_cycle, tip_pos, created_at,"
-            " updated_at) VALUES (?, ?, 'active', 'Europe/Berlin', '08:00:00.000000', 1, 1, 1,"
-            " ?, 0, -1, ?, ?)",
+            "INSERT INTO users (id, chat_id, status, timezone, tip_time, onboarded_at,"
+            " tip_cycle, tip_pos, created_at, updated_at) VALUES (?, ?, 'active',"
+            " 'Europe/Berlin', '08:00:00.000000', ?, 0, -1, ?, ?)",
             users,
+        )
+        conn.executemany(
+            "INSERT INTO user_topics (user_id, topic, created_at) VALUES (?, ?, ?)",
+            [(u[0], topic, created) for u in users for topic in ("food", "activity", "stress")],
         )
         conn.executemany(
             "INSERT INTO reminders (user_id, kind, enabled, at_time, next_due_utc, ignored,"

@@ -29,7 +29,7 @@ from bench.fanout import seed, tick_benchmark
 from nudgebot.content import load_content
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import create_engine, create_sessionmaker, migrate
-from nudgebot.store.models import User
+from nudgebot.store.models import User, UserTopic
 
 PG_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
@@ -87,12 +87,15 @@ async def pg_round(workdir: Path, subscribers: int, due: int) -> list[float]:
         source = create_engine(await _seeded_sqlite(workdir, subscribers))
         async with source.connect() as conn:
             users = [dict(r._mapping) for r in await conn.execute(select(User.__table__))]
+            topics = [dict(r._mapping) for r in await conn.execute(select(UserTopic.__table__))]
         await source.dispose()
         engine = create_engine(url)
         await migrate(engine)
         async with engine.begin() as conn:
             await conn.execute(insert(User.__table__), users)
+            await conn.execute(insert(UserTopic.__table__), topics)
             await conn.exec_driver_sql("ANALYZE users")
+            await conn.exec_driver_sql("ANALYZE user_topics")
         tips = TipService(create_sessionmaker(engine), load_content())
         await tips.sync_library()
         # As tick_benchmark does on SQLite: `due` people due five seconds ago, passes of 1,000.

@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from nudgebot.store.db import create_engine, migrate
-from nudgebot.store.models import Broadcast, Outbox, User
+from nudgebot.store.models import Broadcast, Outbox, User, UserTopic
 from tests.botapi_emulator import ApiCall, BotApiEmulator
 from tests.conftest import PG_ADMIN_URL, _pg_create, _pg_drop, _pg_reachable
 from tests.e2e.botprocess import BotProcess
@@ -50,9 +50,6 @@ async def queue_broadcast(url: str, recipients: int, *, paid: bool = False) -> N
                     "status": "active",
                     "timezone": "UTC",
                     "tip_time": time(8),
-                    "topic_food": True,
-                    "topic_activity": True,
-                    "topic_stress": True,
                     "onboarded_at": now,
                     "next_due_utc": now + timedelta(hours=12),
                     "tip_cycle": 0,
@@ -61,6 +58,14 @@ async def queue_broadcast(url: str, recipients: int, *, paid: bool = False) -> N
                     "updated_at": now,
                 }
                 for n in range(recipients)
+            ],
+        )
+        await conn.execute(
+            insert(UserTopic),
+            [
+                {"user_id": FIRST_ID + n, "topic": topic, "created_at": now}
+                for n in range(recipients)
+                for topic in ("food", "activity", "stress")
             ],
         )
         await conn.execute(

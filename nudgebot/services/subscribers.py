@@ -17,6 +17,7 @@ from nudgebot.domain.schedule import next_due_utc, occurrence
 from nudgebot.domain.timezones import ZoneChoice, is_valid_zone_key, read_timezone, zone_for
 from nudgebot.platform.clock import utcnow
 from nudgebot.store import reminders as reminders_repo
+from nudgebot.store import topics as topics_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Reminder, User
@@ -42,17 +43,16 @@ class Subscriber:
     weekly_summary: bool = False
 
     @classmethod
-    def of(cls, user: User, reminders: Mapping[str, Reminder] | None = None) -> Subscriber:
-        """Snapshot an ORM row (and its reminder rows, when the caller has them)."""
+    def of(
+        cls,
+        user: User,
+        reminders: Mapping[str, Reminder] | None = None,
+        *,
+        topics: frozenset[str],
+    ) -> Subscriber:
+        """Snapshot an ORM row with the person's topics (and reminder rows, when given)."""
         evening = (reminders or {}).get(EVENING)
         weekly = (reminders or {}).get(WEEKLY)
-        topics = {
-            t
-            for t, on in zip(
-                prefs.TOPICS, (user.topic_food, user.topic_activity, user.topic_stress), strict=True
-            )
-            if on
-        }
         return cls(
             user_id=user.id,
             chat_id=user.chat_id,
@@ -61,7 +61,7 @@ class Subscriber:
             onboarded=user.onboarded_at is not None,
             timezone=user.timezone,
             tip_time=user.tip_time,
-            topics=frozenset(topics),
+            topics=topics,
             age_band=user.age_band,
             sex=user.sex,
             life_stage=user.life_stage,
@@ -134,8 +134,7 @@ class SubscriberService:
                 user = await users_repo.add_user(
                     session, user_id=user_id, chat_id=chat_id, flow=prefs.FIRST_STEP.encode()
                 )
-                # No topic chosen yet: on the topics question a tap means "yes, this one".
-                user.topic_food = user.topic_activity = user.topic_stress = False
+                # No topic rows yet: on the topics question a tap means "yes, this one".
                 return await _snapshot(session, user), StartKind.NEW
             user.chat_id = chat_id
             if user.onboarded_at is None:
@@ -235,7 +234,7 @@ class SubscriberService:
     async def _apply_topic(
         self, session: AsyncSession, user: User, flow: Flow, value: str
     ) -> StepResult:
-        current = Subscriber.of(user).topics
+        current = await topics_repo.topics_of(session, user_id=user.id)
         if value == "done":
             if not current:
                 return StepResult(Outcome.NO_TOPIC, await _snapshot(session, user))
@@ -246,9 +245,7 @@ class SubscriberService:
         toggled = prefs.toggle_topic(current, value, keep_one=flow.mode == "settings")
         if toggled is None:
             return StepResult(Outcome.LAST_TOPIC, await _snapshot(session, user))
-        user.topic_food = "food" in toggled
-        user.topic_activity = "activity" in toggled
-        user.topic_stress = "stress" in toggled
+        await topics_repo.set_topics(session, user_id=user.id, topics=toggled)
         return StepResult(Outcome.SAME_STEP, await _snapshot(session, user))
 
     async def _apply_evening(
@@ -350,12 +347,13 @@ class SubscriberService:
             user = await users_repo.get_user(session, user_id=user_id, for_update=True)
             if user is None:
                 return None
-            current = Subscriber.of(user)
+            topics = await topics_repo.topics_of(session, user_id=user.id)
+            current = Subscriber.of(user, topics=topics)
             paused_now = effective_status(current, now) == "paused"
             if days == 0:
                 kept = paused_now and current.paused_until is None
                 user.status, user.paused_until = "paused", None
-                return PauseResult(Subscriber.of(user), kept, None, None)
+                return PauseResult(Subscriber.of(user, topics=topics), kept, None, None)
             ends = pause_end(current, days, now)
             # paused_until is the first tip after the pause, not its end: the scheduler sends a
             # tip due while someone is paused only if the pause is over when the pass runs, so
@@ -364,7 +362,7 @@ class SubscriberService:
             longer = paused_now and (current.paused_until is None or current.paused_until >= until)
             if not longer:
                 user.status, user.paused_until = "paused", until
-            sub = Subscriber.of(user)
+            sub = Subscriber.of(user, topics=topics)
             return PauseResult(sub, longer, None if longer else ends, next_tip_after_pause(sub))
 
     async def resume(self, *, user_id: int) -> Subscriber | None:
@@ -375,7 +373,7 @@ class SubscriberService:
                 return None
             user.status, user.paused_until = "active", None
             _reschedule(user)
-            return Subscriber.of(user)
+            return Subscriber.of(user, topics=await topics_repo.topics_of(session, user_id=user.id))
 
     async def stop(self, *, user_id: int) -> Subscriber | None:
         """Unsubscribe: nothing more is sent; the data stays until the person asks to erase it."""
@@ -385,12 +383,16 @@ class SubscriberService:
                 return None
             user.status, user.paused_until, user.flow = "stopped", None, None
             _reschedule(user)
-            return Subscriber.of(user)
+            return Subscriber.of(user, topics=await topics_repo.topics_of(session, user_id=user.id))
 
 
 async def _snapshot(session: AsyncSession, user: User) -> Subscriber:
-    """The subscriber with their reminder choices."""
-    return Subscriber.of(user, await reminders_repo.get_reminders(session, user_id=user.id))
+    """The subscriber with their topics and reminder choices."""
+    return Subscriber.of(
+        user,
+        await reminders_repo.get_reminders(session, user_id=user.id),
+        topics=await topics_repo.topics_of(session, user_id=user.id),
+    )
 
 
 def _reschedule(user: User, now: datetime | None = None) -> None:

@@ -15,6 +15,7 @@ from nudgebot.domain.timezones import zone_for
 from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import schedule as schedule_repo
 from nudgebot.store import tips as tips_repo
+from nudgebot.store import topics as topics_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Tip, utcnow
@@ -198,15 +199,7 @@ class TipService:
             user = await users_repo.get_user(session, user_id=user_id, for_update=True)
             if user is None:
                 return None
-            topics = [
-                name
-                for name, on in (
-                    ("food", user.topic_food),
-                    ("activity", user.topic_activity),
-                    ("stress", user.topic_stress),
-                )
-                if on
-            ]
+            topics = await topics_repo.topics_of(session, user_id=user.id)
             tips = [t for t in await tips_repo.enabled_tips(session) if t.topic in topics]
             pick = pick_next(
                 user_id=user.id,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.domain.preferences import TOPICS
 from nudgebot.platform.clock import utcnow
 from nudgebot.store.models import (
     AdminDraft,
@@ -20,6 +21,7 @@ from nudgebot.store.models import (
     TipFeedback,
     TipLog,
     User,
+    UserTopic,
 )
 
 
@@ -127,12 +129,14 @@ async def list_tips(
 
 def _audience_filter(audience: str) -> Any:
     active = and_(User.status == "active", User.onboarded_at.is_not(None))
-    topic_column = {
-        "food": User.topic_food,
-        "activity": User.topic_activity,
-        "stress": User.topic_stress,
-    }.get(audience)
-    return and_(active, topic_column.is_(True)) if topic_column is not None else active
+    if audience not in TOPICS:  # "all"
+        return active
+    chose_it = (
+        select(UserTopic.user_id)
+        .where(UserTopic.user_id == User.id, UserTopic.topic == audience)
+        .exists()
+    )
+    return and_(active, chose_it)
 
 
 async def count_audience(session: AsyncSession, *, audience: str) -> tuple[int, int]:

@@ -80,9 +80,6 @@ class User(Base):
     onboarded_at: Mapped[datetime | None]
     timezone: Mapped[str | None] = mapped_column(String(64))
     tip_time: Mapped[time | None] = mapped_column(Time)
-    topic_food: Mapped[bool] = mapped_column(Boolean, default=True)
-    topic_activity: Mapped[bool] = mapped_column(Boolean, default=True)
-    topic_stress: Mapped[bool] = mapped_column(Boolean, default=True)
     # None: not asked yet; "unsaid": the person preferred not to say
     age_band: Mapped[str | None] = mapped_column(String(8))
     sex: Mapped[str | None] = mapped_column(String(8))
@@ -102,6 +99,19 @@ class User(Base):
     warfarin_noted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class UserTopic(Base):
+    """A topic a person chose for their tips (food, activity, stress): one row per topic.
+
+    No row: not chosen. Onboarding starts with none; settings keep at least one.
+    """
+
+    __tablename__ = "user_topics"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    topic: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Reminder(Base):

@@ -28,6 +28,7 @@ from nudgebot.store.models import (
     TipFeedback,
     TipLog,
     User,
+    UserTopic,
 )
 
 
@@ -102,8 +103,14 @@ async def export_user(session: AsyncSession, *, user_id: int) -> dict[str, Any]:
             select(Reminder).where(Reminder.user_id == user_id).order_by(Reminder.kind)
         )
     ).scalars()
+    topics = (
+        await session.execute(
+            select(UserTopic).where(UserTopic.user_id == user_id).order_by(UserTopic.topic)
+        )
+    ).scalars()
     return {
         "profile_and_preferences": _columns(user) if user is not None else None,
+        "topics": [_columns(t, skip=("user_id",)) for t in topics],
         "checkins": [_columns(c, skip=("user_id",)) for c in checkins],
         "food_questions": [_columns(q, skip=("user_id",)) for q in questions],
         "food_choices_remembered": [_columns(c, skip=("user_id",)) for c in choices],
@@ -146,6 +153,7 @@ async def erase_user(session: AsyncSession, *, user_id: int) -> dict[str, int]:
         "food_questions": delete(FoodQuestion).where(FoodQuestion.user_id == user_id),
         "food_choices": delete(FoodChoice).where(FoodChoice.user_id == user_id),
         "reminders": delete(Reminder).where(Reminder.user_id == user_id),
+        "user_topics": delete(UserTopic).where(UserTopic.user_id == user_id),
         "tip_feedback": delete(TipFeedback).where(TipFeedback.user_id == user_id),
         "tip_log": delete(TipLog).where(TipLog.user_id == user_id),
         "outbox": delete(Outbox).where(Outbox.user_id == user_id),

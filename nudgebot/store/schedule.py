@@ -12,20 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.store import bulk
 from nudgebot.store.models import User, utcnow
+from nudgebot.store.topics import topics_for
 
 # Core, not ORM: a pass reads and writes thousands of plain rows, and the ORM's per-row
 # bookkeeping (entity loading, bulk persistence) cost more than the SQL itself.
 _users = cast(Table, User.__table__)
-
-# Topic flags (food, activity, stress) -> the set of topic names; eight combinations in all.
-_TOPICS = {
-    (food, activity, stress): frozenset(
-        name for name, on in (("food", food), ("activity", activity), ("stress", stress)) if on
-    )
-    for food in (False, True)
-    for activity in (False, True)
-    for stress in (False, True)
-}
 
 
 @dataclass(slots=True)
@@ -51,6 +42,7 @@ async def due_subscribers(
     """Subscribers whose next tip instant has come, oldest first, locked for this transaction.
 
     SKIP LOCKED (PostgreSQL) lets another process take the next batch instead of waiting.
+    Their topics come in one more query; equal topic sets are one shared frozenset.
     """
     u = _users.c
     stmt = (
@@ -61,9 +53,6 @@ async def due_subscribers(
             u.paused_until,
             u.timezone,
             u.tip_time,
-            u.topic_food,
-            u.topic_activity,
-            u.topic_stress,
             u.next_due_utc,
             u.last_tip_date,
             u.tip_cycle,
@@ -76,7 +65,10 @@ async def due_subscribers(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    result = await session.execute(stmt)
+    rows = (await session.execute(stmt)).all()
+    if not rows:
+        return []
+    topics = await topics_for(session, user_ids=[row[0] for row in rows])
     return [
         DueSubscriber(
             uid,
@@ -85,7 +77,7 @@ async def due_subscribers(
             paused_until,
             zone,
             tip_time,
-            _TOPICS[bool(food), bool(activity), bool(stress)],
+            topics[uid],
             due,
             last_tip_date,
             cycle,
@@ -98,14 +90,11 @@ async def due_subscribers(
             paused_until,
             zone,
             tip_time,
-            food,
-            activity,
-            stress,
             due,
             last_tip_date,
             cycle,
             pos,
-        ) in result
+        ) in rows
     ]
 
 

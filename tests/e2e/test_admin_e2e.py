@@ -31,11 +31,15 @@ def seed_subscribers(tmp_path: Path, ids: range, *, stress: bool = True) -> None
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     with _db(tmp_path) as conn:
         conn.executemany(
-            "INSERT INTO users (id, chat_id, status, timezone, tip_time, topic_food,"
-            " topic_activity, topic_stress, onboarded_at, next_due_utc, tip_cycle, tip_pos,"
-            " created_at, updated_at) VALUES (?, ?, 'active', 'UTC', '08:00:00.000000', 1, 1, ?,"
-            " ?, NULL, 0, -1, ?, ?)",
-            [(uid, uid, int(stress), now, now, now) for uid in ids],
+            "INSERT INTO users (id, chat_id, status, timezone, tip_time, onboarded_at,"
+            " next_due_utc, tip_cycle, tip_pos, created_at, updated_at)"
+            " VALUES (?, ?, 'active', 'UTC', '08:00:00.000000', ?, NULL, 0, -1, ?, ?)",
+            [(uid, uid, now, now, now) for uid in ids],
+        )
+        topics = ("food", "activity", "stress") if stress else ("food", "activity")
+        conn.executemany(
+            "INSERT INTO user_topics (user_id, topic, created_at) VALUES (?, ?, ?)",
+            [(uid, topic, now) for uid in ids for topic in topics],
         )
 
 

@@ -153,15 +153,23 @@ def _subscribe(workdir: Path, user: int) -> None:
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
     _sql(
         workdir,
-        "INSERT INTO users (id, chat_id, status, onboarded_at, timezone, tip_time, topic_food,"
-        " topic_activity, topic_stress, tip_cycle, tip_pos, created_at, updated_at)"
-        " VALUES (?, ?, 'active', ?, 'Europe/Berlin', '08:00:00', 1, 1, 1, 0, -1, ?, ?)",
+        "INSERT INTO users (id, chat_id, status, onboarded_at, timezone, tip_time,"
+        " tip_cycle, tip_pos, created_at, updated_at)"
+        " VALUES (?, ?, 'active', ?, 'Europe/Berlin', '08:00:00', 0, -1, ?, ?)",
         user,
         user,
         now,
         now,
         now,
     )
+    for topic in ("food", "activity", "stress"):
+        _sql(
+            workdir,
+            "INSERT INTO user_topics (user_id, topic, created_at) VALUES (?, ?, ?)",
+            user,
+            topic,
+            now,
+        )
 
 
 def _move_checkins_to(workdir: Path, user: int, day: date, at: time) -> None:

@@ -91,13 +91,20 @@ def seed_due_subscribers(
     due = due or now - timedelta(seconds=1)
     with _db(tmp_path) as conn:
         conn.executemany(
-            "INSERT INTO users (id, chat_id, status, timezone, tip_time, topic_food,"
-            " topic_activity, topic_stress, onboarded_at, next_due_utc, tip_cycle, tip_pos,"
-            " created_at, updated_at) VALUES (?, ?, 'active', 'UTC', '08:00:00.000000', 1, 1, 1,"
-            " ?, ?, 0, -1, ?, ?)",
+            "INSERT INTO users (id, chat_id, status, timezone, tip_time, onboarded_at,"
+            " next_due_utc, tip_cycle, tip_pos, created_at, updated_at)"
+            " VALUES (?, ?, 'active', 'UTC', '08:00:00.000000', ?, ?, 0, -1, ?, ?)",
             [
                 (uid, uid, _sql_time(now), _sql_time(due), _sql_time(now), _sql_time(now))
                 for uid in user_ids
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO user_topics (user_id, topic, created_at) VALUES (?, ?, ?)",
+            [
+                (uid, topic, _sql_time(now))
+                for uid in user_ids
+                for topic in ("food", "activity", "stress")
             ],
         )
 

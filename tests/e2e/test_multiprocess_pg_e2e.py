@@ -13,7 +13,7 @@ import pytest_asyncio
 from sqlalchemy import insert
 
 from nudgebot.store.db import create_engine, migrate
-from nudgebot.store.models import User
+from nudgebot.store.models import User, UserTopic
 from tests.botapi_emulator import ApiCall, BotApiEmulator
 from tests.conftest import PostgresDatabases
 from tests.e2e.botprocess import BotProcess
@@ -40,9 +40,6 @@ async def _seed_due(url: str, count: int) -> None:
             "status": "active",
             "timezone": "UTC",
             "tip_time": time(8, 0),
-            "topic_food": True,
-            "topic_activity": True,
-            "topic_stress": True,
             "onboarded_at": now,
             "next_due_utc": now - timedelta(seconds=1),
             "tip_cycle": 0,
@@ -54,6 +51,14 @@ async def _seed_due(url: str, count: int) -> None:
     ]
     async with engine.begin() as conn:
         await conn.execute(insert(User), rows)
+        await conn.execute(
+            insert(UserTopic),
+            [
+                {"user_id": row["id"], "topic": topic, "created_at": now}
+                for row in rows
+                for topic in ("food", "activity", "stress")
+            ],
+        )
     await engine.dispose()
 
 

@@ -51,11 +51,14 @@ def seed_person(
     now = now or datetime.now(UTC)
     with _db(path) as conn:
         conn.execute(
-            "INSERT INTO users (id, chat_id, status, timezone, tip_time, topic_food,"
-            " topic_activity, topic_stress, onboarded_at, next_due_utc, tip_cycle, tip_pos,"
-            " created_at, updated_at) VALUES (?, ?, 'active', ?, '08:00:00.000000', 1, 1, 1,"
-            " ?, NULL, 0, -1, ?, ?)",
+            "INSERT INTO users (id, chat_id, status, timezone, tip_time, onboarded_at,"
+            " next_due_utc, tip_cycle, tip_pos, created_at, updated_at)"
+            " VALUES (?, ?, 'active', ?, '08:00:00.000000', ?, NULL, 0, -1, ?, ?)",
             (uid, uid, zone, _sql(now), _sql(now), _sql(now)),
+        )
+        conn.executemany(
+            "INSERT INTO user_topics (user_id, topic, created_at) VALUES (?, ?, ?)",
+            [(uid, topic, _sql(now)) for topic in ("food", "activity", "stress")],
         )
         conn.execute(
             "INSERT INTO reminders (user_id, kind, enabled, at_time, next_due_utc, ignored,"

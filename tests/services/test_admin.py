@@ -7,7 +7,7 @@ from nudgebot.content import load_content
 from nudgebot.services.admin import AdminError, AdminService, Dropped, split_source
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import AuditEntry, Outbox, User
+from nudgebot.store.models import AuditEntry, Outbox, User, UserTopic
 
 ADMIN = 9000
 
@@ -33,9 +33,10 @@ async def admin(sessionmaker: SessionMaker) -> AdminService:
                     timezone="UTC",
                     tip_time=time(8),
                     onboarded_at=now,
-                    topic_stress=stress,
                 )
             )
+            chosen = ("food", "activity", "stress") if stress else ("food", "activity")
+            session.add_all(UserTopic(user_id=uid, topic=topic) for topic in chosen)
     return AdminService(sessionmaker, tips, frozenset({ADMIN}), send_rate=25)
 
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from nudgebot.content import load_content
-from nudgebot.domain.preferences import Flow
+from nudgebot.domain.preferences import TOPICS, Flow
 from nudgebot.domain.reminders import EVENING, WEEKLY
 from nudgebot.services.subscribers import (
     Outcome,
@@ -15,7 +15,7 @@ from nudgebot.services.tips import TipService
 from nudgebot.store import reminders as reminders_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import User
+from nudgebot.store.models import User, UserTopic
 
 USER = 1001
 
@@ -376,6 +376,7 @@ async def _subscribed(sm: SessionMaker, *, zone: str = "Europe/Berlin", at: time
                 onboarded_at=datetime(2026, 1, 1, tzinfo=UTC),
             )
         )
+        session.add_all(UserTopic(user_id=USER, topic=topic) for topic in TOPICS)
 
 
 # Sat 5 Dec 2026, 08:00:10 in Berlin (UTC+1): just after the Saturday tip.

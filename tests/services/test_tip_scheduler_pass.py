@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import event, func, select
 
 from nudgebot.content import load_content
+from nudgebot.domain.preferences import TOPICS
 from nudgebot.domain.schedule import local_date_of, next_due_utc
 from nudgebot.services.tips import TipService
 from nudgebot.store import outbox
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import Outbox, TipLog, User
+from nudgebot.store.models import Outbox, TipLog, User, UserTopic
 
 CONTENT = load_content()
 
@@ -26,7 +27,7 @@ async def tips(sessionmaker: SessionMaker) -> TipService:
 
 
 async def _add_users(sm: SessionMaker, people: list[tuple[int, str, time, datetime]]) -> None:
-    """(id, zone, tip time, due instant) each, active and onboarded."""
+    """(id, zone, tip time, due instant) each, active, onboarded, with every topic."""
     async with sm.begin() as session:
         session.add_all(
             User(
@@ -39,6 +40,9 @@ async def _add_users(sm: SessionMaker, people: list[tuple[int, str, time, dateti
                 next_due_utc=due,
             )
             for uid, zone, at, due in people
+        )
+        session.add_all(
+            UserTopic(user_id=uid, topic=topic) for uid, *_ in people for topic in TOPICS
         )
 
 

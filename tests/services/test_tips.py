@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from nudgebot.content import load_content
+from nudgebot.domain.preferences import TOPICS
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import Outbox, Tip, TipLog, User
+from nudgebot.store.models import Outbox, Tip, TipLog, User, UserTopic
 
 CONTENT = load_content()
 
@@ -226,6 +227,9 @@ async def test_many_due_subscribers_are_taken_in_batches(
                 next_due_utc=now - timedelta(seconds=i % 50),
             )
             for i in range(1, 251)
+        )
+        session.add_all(
+            UserTopic(user_id=i, topic=topic) for i in range(1, 251) for topic in TOPICS
         )
     first = await tips.queue_due(now=now, limit=100)
     second = await tips.queue_due(now=now, limit=200)

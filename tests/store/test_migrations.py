@@ -144,3 +144,67 @@ async def test_0009_gives_existing_subscribers_no_reminders_and_downgrades_keepi
             assert (await conn.execute(text("SELECT count(*) FROM users"))).scalar_one() == 1
     finally:
         await engine.dispose()
+
+
+# Each person's topic flags before 0010: all on, none, food only, activity and stress.
+FLAGS_BEFORE_0010 = {
+    1: (True, True, True),
+    2: (False, False, False),
+    3: (True, False, False),
+    4: (False, True, True),
+}
+
+
+def _columns(conn: Connection, table: str) -> set[str]:
+    return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+async def test_0010_turns_every_topic_flag_into_a_row_and_downgrades_back_to_the_flags(
+    empty_url: str,
+) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(empty_url)
+    try:
+        await migrate(engine, "0009")
+        async with engine.begin() as conn:
+            for uid, (food, activity, stress) in FLAGS_BEFORE_0010.items():
+                await conn.execute(
+                    text(
+                        "INSERT INTO users (id, chat_id, status, topic_food, topic_activity,"
+                        " topic_stress, tip_cycle, tip_pos, created_at, updated_at)"
+                        " VALUES (:id, :id, 'active', :food, :activity, :stress, 0, -1,"
+                        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": uid, "food": food, "activity": activity, "stress": stress},
+                )
+        await migrate(engine, "0010")
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(text("SELECT user_id, topic, created_at FROM user_topics"))
+            ).all()
+            assert not {"topic_food", "topic_activity", "topic_stress"} & await conn.run_sync(
+                _columns, "users"
+            )
+        assert sorted((row.user_id, row.topic) for row in rows) == [
+            (1, "activity"),
+            (1, "food"),
+            (1, "stress"),
+            (3, "food"),
+            (4, "activity"),
+            (4, "stress"),
+        ]
+        assert all(row.created_at is not None for row in rows)
+        await downgrade(engine, "0009")
+        async with engine.connect() as conn:
+            assert "user_topics" not in await conn.run_sync(_tables)
+            flags = (
+                await conn.execute(
+                    text("SELECT id, topic_food, topic_activity, topic_stress FROM users")
+                )
+            ).all()
+        assert {
+            uid: (bool(food), bool(activity), bool(stress)) for uid, food, activity, stress in flags
+        } == FLAGS_BEFORE_0010
+    finally:
+        await engine.dispose()

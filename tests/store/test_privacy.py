@@ -21,6 +21,7 @@ from nudgebot.store.models import (
     TipFeedback,
     TipLog,
     User,
+    UserTopic,
 )
 
 PERSON = 918_273_645  # distinctive, so a leftover shows up anywhere it hides
@@ -64,6 +65,7 @@ async def _seed(sessionmaker: SessionMaker, user_id: int, first_update: int) -> 
                 sex="female",
             )
         )
+        session.add_all(UserTopic(user_id=user_id, topic=topic) for topic in ("stress", "food"))
         session.add(
             Checkin(
                 user_id=user_id,
@@ -117,6 +119,7 @@ async def test_forget_leaves_no_row_about_the_person_in_any_table(
     counts = await _service(sessionmaker).forget(PERSON)
 
     assert counts["users"] == 1 and counts["checkins"] == 1 and counts["inbox"] == 2
+    assert counts["user_topics"] == 2
     after = await _everything(sessionmaker)
     for table, rows in after.items():
         leftovers = [row for row in rows if str(PERSON) in row]
@@ -147,6 +150,8 @@ async def test_export_holds_every_kind_of_row_about_the_person_and_none_of_other
     assert data["telegram_user_id"] == PERSON
     assert data["profile_and_preferences"]["timezone"] == "Europe/Berlin"
     assert data["profile_and_preferences"]["tip_time"] == "08:00:00"
+    assert [t["topic"] for t in data["topics"]] == ["food", "stress"]
+    assert "topics" in data["how_long_each_part_is_kept"]
     assert data["checkins"][0]["total_mg"] == 76.5
     assert data["tips_received"][0]["tip_id"] == "t-privacy"
     assert data["tips_received"][0]["text"] == "Eat greens."
@@ -166,4 +171,5 @@ async def test_export_of_someone_never_seen_is_empty_not_an_error(
 ) -> None:
     data = await _service(sessionmaker).export(424242)
     assert data["profile_and_preferences"] is None
+    assert data["topics"] == []
     assert data["checkins"] == [] and data["updates_kept_for_crash_recovery"] == []

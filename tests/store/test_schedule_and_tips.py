@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from nudgebot.store import schedule, tips
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import Tip, User, utcnow
+from nudgebot.store.models import Tip, User, UserTopic, utcnow
 from nudgebot.store.tips import LibraryTip
 
 
@@ -22,6 +22,10 @@ def _user(user_id: int, due_in: timedelta | None, **extra: object) -> User:
     )
 
 
+def _topics(user_id: int, *topics: str) -> list[UserTopic]:
+    return [UserTopic(user_id=user_id, topic=topic) for topic in topics]
+
+
 async def test_due_subscribers_are_those_whose_instant_has_come(
     sessionmaker: SessionMaker,
 ) -> None:
@@ -29,14 +33,19 @@ async def test_due_subscribers_are_those_whose_instant_has_come(
         session.add_all(
             [
                 _user(1, timedelta(minutes=-5)),
-                _user(2, timedelta(minutes=-1), topic_stress=False),
+                _user(2, timedelta(minutes=-1)),
                 _user(3, timedelta(minutes=5)),
                 _user(4, None),
+                *_topics(1, "food", "activity", "stress"),
+                *_topics(2, "food", "activity"),
+                *_topics(3, "food", "activity", "stress"),
+                *_topics(4, "food", "activity", "stress"),
             ]
         )
     async with sessionmaker.begin() as session:
         due = await schedule.due_subscribers(session, now=utcnow(), limit=10)
         assert [d.id for d in due] == [1, 2]
+        assert due[0].topics == {"food", "activity", "stress"}
         assert due[1].topics == {"food", "activity"}
         assert due[0].tip_time == time(8) and due[0].tip_pos == -1
 
