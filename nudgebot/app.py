@@ -42,6 +42,7 @@ from nudgebot.handlers import (
     tips,
 )
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
+from nudgebot.platform import callbacks
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.privacy import PrivacyService
@@ -184,21 +185,23 @@ def register_handlers(application: AnyApplication) -> None:
         ),
         group=-1,
     )
-    application.add_handler(CallbackQueryHandler(admin.admin_button, pattern=r"^adm:"))
-    application.add_handler(CallbackQueryHandler(onboarding.question_button, pattern=r"^ob:"))
-    application.add_handler(CallbackQueryHandler(settings.settings_button, pattern=r"^set:"))
-    application.add_handler(CallbackQueryHandler(account.pause_button, pattern=r"^pause:"))
-    application.add_handler(CallbackQueryHandler(tips.tip_button, pattern=r"^tip:"))
-    application.add_handler(CallbackQueryHandler(checkins.checkin_button, pattern=r"^checkin$"))
-    # one-tap check-ins, ×½/×2, "Change amounts" and Undo under check-ins and in /today
-    application.add_handler(
-        CallbackQueryHandler(checkins.meal_button, pattern=checkins.TAP_PATTERN)
-    )
-    application.add_handler(
-        CallbackQueryHandler(checkins.food_question_button, pattern=checkins.QUESTION_DATA)
-    )
-    application.add_handler(CallbackQueryHandler(privacy.forget_button, pattern=r"^forget:"))
-    application.add_handler(CallbackQueryHandler(reminders.not_today_button, pattern=r"^rem:skip$"))
+    # Buttons: each handler gets every callback data under its kinds' prefixes, reads it with
+    # callbacks.unpack and answers an old or forged one as stale.
+    buttons: list[tuple[Any, tuple[type[callbacks.Callback], ...]]] = [
+        (admin.admin_button, callbacks.ADMIN_BUTTONS),
+        (onboarding.question_button, (callbacks.OnboardingAnswer,)),
+        (settings.settings_button, callbacks.SETTINGS_BUTTONS),
+        (account.pause_button, (callbacks.Pause,)),
+        (tips.tip_button, callbacks.TIP_BUTTONS),
+        (checkins.checkin_button, (callbacks.CheckinMenu,)),
+        # one-tap check-ins, ×½/×2, "Change amounts" and Undo under check-ins and in /today
+        (checkins.meal_button, callbacks.MEAL_TAPS),
+        (checkins.food_question_button, (callbacks.FoodQuestionAnswer,)),
+        (privacy.forget_button, (callbacks.Forget,)),
+        (reminders.not_today_button, (callbacks.NotToday,)),
+    ]
+    for on_button, kinds in buttons:
+        application.add_handler(CallbackQueryHandler(on_button, pattern=callbacks.pattern(*kinds)))
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))
     # Text after the commands, so "/settings" is never read as a typed answer.
     application.add_handler(

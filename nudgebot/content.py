@@ -171,7 +171,6 @@ class Summary(_Section):
     status_paused: Text
     status_stopped: Text
     status_blocked: Text
-    date_format: Text
 
 
 class Settings(_Section):
@@ -202,7 +201,6 @@ class Labels(_Section):
     age_bands: dict[str, str]
     sexes: dict[str, str]
     life_stages: dict[str, str]
-    unsaid: Text
     done: Text
     skip_profile: Text
     cancel: Text
@@ -281,7 +279,6 @@ class Tips(_Section):
 
 
 class Checkins(_Section):
-    prompt: Text
     item: Annotated[str, P("name", "portion", "mg")]
     meal_total: Annotated[str, P("mg")]
     day_single: Annotated[str, P("total", "target", "percent")]
@@ -557,7 +554,6 @@ class EveningTexts(_Section):
     not_today: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     not_today_done: Text
     stopped: Text
-    already_off: Text
 
     @model_validator(mode="after")
     def _enough(self) -> EveningTexts:

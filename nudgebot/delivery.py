@@ -38,11 +38,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from nudgebot.budget import SendBudget
 from nudgebot.charts import chart_png
+from nudgebot.platform.clock import utcnow
 from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
 from nudgebot.store.locks import Leadership
-from nudgebot.store.models import Outbox, utcnow
+from nudgebot.store.models import Outbox
 
 log = logging.getLogger(__name__)
 

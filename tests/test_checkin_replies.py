@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, time
 
@@ -10,18 +11,8 @@ from nudgebot.domain.targets import Target
 from nudgebot.features.meals.parser import estimate_meal, load_index
 from nudgebot.features.meals.quick import Addition, QuickChoices, RecentMeal
 from nudgebot.features.meals.views import (
-    ADD,
-    AMOUNT,
-    AMOUNTS,
-    CANCEL,
-    REPEAT,
-    TAP_PATTERN,
-    UNDO,
-    UNDO_TODAY,
-    Tap,
     fix_rows,
     meal_label,
-    parse_tap,
     quick_menu_rows,
     quick_rows,
     today_rows,
@@ -29,7 +20,21 @@ from nudgebot.features.meals.views import (
     undo_text,
     week_caption,
 )
-from nudgebot.handlers.checkins import QUESTION_DATA, question_keyboard, render_checkin
+from nudgebot.handlers.checkins import question_keyboard, render_checkin
+from nudgebot.platform.callbacks import (
+    MEAL_TAPS,
+    AddFood,
+    ChangeAmounts,
+    FoodQuestionAnswer,
+    QuickCancel,
+    RepeatMeal,
+    SetAmount,
+    UndoCheckin,
+    UndoFromToday,
+    pack,
+    pattern,
+    unpack,
+)
 from nudgebot.services.checkins import (
     CheckinKind,
     CheckinResult,
@@ -64,10 +69,9 @@ def test_the_keyboard_offers_each_food_then_none_of_these_within_64_bytes() -> N
     assert len(data) == len(result.questions[0].options) + 1
     assert rows[-1][0].text == REPLIES.checkin.none_of_these
     for n, item in enumerate(data):
-        match = QUESTION_DATA.match(item)
-        assert match is not None and len(item.encode()) <= 64
-        assert match[1] == "123456789012"
-        assert match[2] == (str(n) if n < len(data) - 1 else "x")
+        assert len(item.encode()) <= 64
+        choice = n if n < len(data) - 1 else None
+        assert unpack(item) == FoodQuestionAnswer(123456789012, choice)
 
 
 # ------------------------------------------------------------------ one-tap check-ins
@@ -107,11 +111,11 @@ def test_quick_rows_give_a_row_per_meal_then_additions_two_a_row() -> None:
     rows = quick_rows(REPLIES, choices)
     assert [len(row) for row in rows] == [1, 1, 2, 1]
     assert rows[2][0][0] == "+ black beans, a cup · 120 mg"
-    taps = [parse_tap(data) for data in _all_data(rows)]
-    assert taps[0] == Tap(REPEAT, checkin_id=987654321)
-    assert taps[2] == Tap(ADD, food_id="black_beans")
+    taps = [unpack(data) for data in _all_data(rows)]
+    assert taps[0] == RepeatMeal(987654321)
+    assert taps[2] == AddFood("black_beans")
     menu = quick_menu_rows(REPLIES, choices)
-    assert menu[:-1] == rows and menu[-1] == [(REPLIES.quick.cancel, CANCEL)]
+    assert menu[:-1] == rows and menu[-1] == [(REPLIES.quick.cancel, pack(QuickCancel()))]
 
 
 def test_every_button_fits_telegrams_64_bytes_and_reads_back() -> None:
@@ -125,8 +129,8 @@ def test_every_button_fits_telegrams_64_bytes_and_reads_back() -> None:
         *fix_rows(REPLIES, big, foods),
     ]
     for data in _all_data(rows):
-        assert len(data.encode()) <= 64 and TAP_PATTERN.match(data)
-        assert parse_tap(data) is not None, data
+        assert len(data.encode()) <= 64 and re.match(pattern(*MEAL_TAPS), data)
+        assert isinstance(unpack(data), MEAL_TAPS), data
 
 
 def test_fix_buttons_halve_or_double_each_food_as_an_absolute_amount() -> None:
@@ -140,22 +144,22 @@ def test_fix_buttons_halve_or_double_each_food_as_an_absolute_amount() -> None:
         ["almonds ×½", "almonds ×2"],
         ["↩️ Undo"],
     ]
-    assert parse_tap(rows[1][1][1]) == Tap(AMOUNT, checkin_id=42, index=1, grams=56.0)
-    assert parse_tap(rows[0][0][1]) == Tap(AMOUNT, checkin_id=42, index=0, grams=117.0)
-    assert parse_tap(rows[2][0][1]) == Tap(UNDO, checkin_id=42)
+    assert unpack(rows[1][1][1]) == SetAmount(checkin_id=42, index=1, grams=56.0)
+    assert unpack(rows[0][0][1]) == SetAmount(checkin_id=42, index=0, grams=117.0)
+    assert unpack(rows[2][0][1]) == UndoCheckin(checkin_id=42)
 
 
 def test_more_than_three_foods_get_one_change_amounts_button_that_opens_a_row_each() -> None:
     items = tuple(LoggedItem(f"f{n}", f"food {n}", "1 cup", 100.0, 10.0) for n in range(4))
     collapsed = fix_rows(REPLIES, 7, items)
     assert [[label for label, _ in row] for row in collapsed] == [["Change amounts", "↩️ Undo"]]
-    assert parse_tap(collapsed[0][0][1]) == Tap(AMOUNTS, checkin_id=7)
+    assert unpack(collapsed[0][0][1]) == ChangeAmounts(checkin_id=7)
     assert len(fix_rows(REPLIES, 7, items, expanded=True)) == 5
 
 
 def test_forged_or_old_callback_data_is_not_a_tap() -> None:
     for data in ("qm:", "qm:abc", "cp:1:2", "cp:1:100:5", "qa:Almonds", "cu:1:2", "zz:1", "qx:1"):
-        assert parse_tap(data) is None, data
+        assert unpack(data) is None, data
 
 
 def _day(*entries: DayEntry) -> DaySummary:
@@ -176,7 +180,7 @@ def test_today_lists_each_check_in_with_its_time_foods_and_an_undo_button() -> N
     assert "Today so far: 202 mg of your 320 mg" in text
     rows = today_rows(REPLIES, day)
     assert rows[0] == [("Undo 08:05 (oatmeal, almonds)", "tu:11")]
-    assert parse_tap(rows[1][0][1]) == Tap(UNDO_TODAY, checkin_id=12)
+    assert unpack(rows[1][0][1]) == UndoFromToday(checkin_id=12)
     assert "1 check-in\n" in today_text(REPLIES, _day(DayEntry(12, time(13), (oats,), 63.2)))
 
 

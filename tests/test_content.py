@@ -4,8 +4,10 @@ import string
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
-from nudgebot.content import MESSAGES_DIR, ContentError, load_content
+import nudgebot
+from nudgebot.content import MESSAGES_DIR, ContentError, Replies, load_content
 from nudgebot.platform.i18n import Plural
 
 
@@ -283,3 +285,34 @@ def test_a_plural_text_with_an_unknown_placeholder_stops_the_start(messages_copy
     _edit(path, '"{n} new subscribers this week"', '"{n} new subscribers this {span}"')
     with pytest.raises(ContentError, match=r"admin\.stats_new.*\{span\}"):
         load_content(messages_copy)
+
+
+# Sections read by name at run time rather than as attributes: the command menus are sent whole
+# (model_dump), a referral text is looked up by its triage.Referral value, a meal's name by the
+# meal of the day a check-in was logged at.
+READ_BY_NAME = {"commands", "admin_commands", "referral", "quick.meals"}
+
+
+def _reply_keys(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str]]:
+    """(section, key) for every text of replies.toml, nested sections included."""
+    keys = []
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not Plural:
+            keys += _reply_keys(kind, f"{prefix}{name}.")
+        else:
+            keys.append((prefix.rstrip("."), name))
+    return keys
+
+
+def test_every_reply_key_is_read_somewhere_in_the_code() -> None:
+    package = Path(nudgebot.__file__).parent
+    code = "\n".join(
+        path.read_text() for path in package.rglob("*.py") if path.name != "content.py"
+    )
+    unread = [
+        f"{section}.{key}"
+        for section, key in _reply_keys(Replies)
+        if section not in READ_BY_NAME and not re.search(rf"\.{key}\b", code)
+    ]
+    assert unread == [], "replies.toml keys no code reads (remove them, or list the section)"

@@ -1,9 +1,8 @@
-"""Telegram's size limits: 4096 characters a message, 64 bytes of callback data."""
+"""Telegram's message size limit: 4096 characters (callback data: nudgebot.platform.callbacks)."""
 
 from __future__ import annotations
 
 MAX_MESSAGE_CHARS = 4096
-MAX_CALLBACK_BYTES = 64
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -36,11 +35,3 @@ def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     if current:
         parts.append(current)
     return [p for p in parts if p.strip()] or [text[:limit]]
-
-
-def fit_callback_data(data: str, limit: int = MAX_CALLBACK_BYTES) -> str:
-    """Shorten callback data to at most `limit` UTF-8 bytes without splitting a character."""
-    encoded = data.encode("utf-8")
-    if len(encoded) <= limit:
-        return data
-    return encoded[:limit].decode("utf-8", errors="ignore")

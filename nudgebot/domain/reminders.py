@@ -11,7 +11,6 @@ from nudgebot.domain.timezones import zone_for
 
 EVENING = "evening"  # "you haven't checked in today" at the person's evening time
 WEEKLY = "weekly"  # the Sunday summary, at the tip time
-KINDS: tuple[str, ...] = (EVENING, WEEKLY)
 
 EVENING_DEFAULT = time(20, 0)
 EVENING_TIMES: tuple[time, ...] = tuple(time(h) for h in (18, 19, 20, 21, 22))

@@ -549,11 +549,6 @@ def read_timezone(text: str, now: datetime | None = None) -> ZoneReading:
     return reading
 
 
-def parse_timezone(text: str) -> ZoneMatch | None:
-    """The zone a typed answer certainly means; None when unsure or when nothing fits."""
-    return read_timezone(text).match
-
-
 def zone_for(key: str) -> tzinfo:
     """The tzinfo behind a stored key (IANA name or 'UTC+hh:mm'); raises ValueError if unknown."""
     if key.startswith("UTC") and len(key) == 9:

@@ -11,6 +11,7 @@ from nudgebot.domain.clock import format_time
 from nudgebot.handlers import render
 from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
 from nudgebot.handlers.onboarding import ask, stale
+from nudgebot.platform.callbacks import Pause, unpack
 from nudgebot.services.subscribers import PauseResult
 
 
@@ -54,16 +55,16 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """'pause:<days>' (0: until /resume)."""
+    """A Pause button: so many days (0: until /resume)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     rt = runtime(context)
     r = rt.replies
-    raw = query.data.removeprefix("pause:")
-    days = int(raw) if raw.isdigit() else -1
-    if days not in prefs.PAUSE_CHOICES:
+    button = unpack(query.data)
+    if not isinstance(button, Pause) or button.days not in prefs.PAUSE_CHOICES:
         await stale(query, rt)
         return
+    days = button.days
     result = await rt.subscribers.pause(user_id=query.from_user.id, days=days)
     if result is None:
         await stale(query, rt)

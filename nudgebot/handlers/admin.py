@@ -12,10 +12,20 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from nudgebot.content import MAX_TIP_TEXT, Replies
 from nudgebot.delivery import markup_of
-from nudgebot.domain.limits import fit_callback_data
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.features.understanding import views
 from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime
+from nudgebot.platform.callbacks import (
+    AdminAudience,
+    AdminCancel,
+    AdminSave,
+    AdminSend,
+    AdminTipcast,
+    AdminTipsPage,
+    AdminTopic,
+    pack,
+    unpack,
+)
 from nudgebot.services.admin import (
     TIPS_PAGE,
     AdminError,
@@ -38,6 +48,9 @@ ADMIN_COMMANDS = (
     "broadcast_stop",
     "stats",
 )
+
+
+_CANCEL = pack(AdminCancel())
 
 
 def _audience_label(r: Replies, audience: str) -> str:
@@ -181,8 +194,10 @@ async def admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 InlineKeyboardMarkup(
                     [
                         [
-                            InlineKeyboardButton(r.labels.save_tip, callback_data="adm:save"),
-                            InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel"),
+                            InlineKeyboardButton(
+                                r.labels.save_tip, callback_data=pack(AdminSave())
+                            ),
+                            InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL),
                         ]
                     ]
                 ),
@@ -228,17 +243,22 @@ async def _admin_error(
 
 def _topic_keyboard(r: Replies) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(r.labels.topics[t], callback_data=f"adm:topic:{t}")] for t in TOPICS]
-        + [[InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel")]]
+        [
+            [InlineKeyboardButton(r.labels.topics[t], callback_data=pack(AdminTopic(t)))]
+            for t in TOPICS
+        ]
+        + [[InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL)]]
     )
 
 
 def _audience_keyboard(r: Replies) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(r.labels.audience_all, callback_data="adm:aud:all")]]
+    everyone = pack(AdminAudience("all"))
+    rows = [[InlineKeyboardButton(r.labels.audience_all, callback_data=everyone)]]
     rows += [
-        [InlineKeyboardButton(r.labels.topics[t], callback_data=f"adm:aud:{t}")] for t in TOPICS
+        [InlineKeyboardButton(r.labels.topics[t], callback_data=pack(AdminAudience(t)))]
+        for t in TOPICS
     ]
-    rows.append([InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel")])
+    rows.append([InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -266,7 +286,8 @@ async def _send_preview(
     buttons = [
         [
             InlineKeyboardButton(
-                r.labels.send_broadcast.format(info.recipients), callback_data="adm:send"
+                r.labels.send_broadcast.format(info.recipients),
+                callback_data=pack(AdminSend(paid=False)),
             )
         ]
     ]
@@ -280,11 +301,11 @@ async def _send_preview(
             [
                 InlineKeyboardButton(
                     r.labels.send_broadcast_paid.format(stars=f"{info.paid_stars:g}"),
-                    callback_data="adm:sendpaid",
+                    callback_data=pack(AdminSend(paid=True)),
                 )
             ]
         )
-    buttons.append([InlineKeyboardButton(r.labels.cancel, callback_data="adm:cancel")])
+    buttons.append([InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL)])
     await reply(update, context, text, InlineKeyboardMarkup(buttons))
 
 
@@ -327,73 +348,63 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not rt.admin.is_admin(user_id):
         await _denied(update, context, query.data)
         return
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
     chat = update.effective_chat
     try:
-        if action == "cancel":
-            dropped = await rt.admin.cancel(user_id)
-            await query.answer()
-            await close_keyboard(
-                query, cancelled_text(r, dropped) if dropped else r.admin.cancelled
-            )
-        elif action == "topic" and len(parts) == 3:
-            await rt.admin.addtip_topic(user_id, parts[2])
-            await query.answer()
-            await close_keyboard(query)
-            await reply(update, context, r.admin.addtip_text.format(MAX_TIP_TEXT))
-        elif action == "save":
-            tip = await rt.admin.addtip_save(user_id)
-            await query.answer()
-            await close_keyboard(query)
-            await reply(
-                update,
-                context,
-                r.admin.addtip_saved.format(id=tip.id, topic=r.labels.topics[tip.topic]),
-                InlineKeyboardMarkup(
-                    [
-                        [
-                            InlineKeyboardButton(
-                                r.labels.broadcast_this_tip, callback_data=f"adm:tipcast:{tip.id}"
-                            )
-                        ]
-                    ]
-                ),
-            )
-        elif action == "tipcast" and len(parts) == 3:
-            info, tip = await rt.admin.broadcast_tip(user_id, parts[2])
-            await query.answer()
-            await close_keyboard(query)
-            await _send_preview(
-                update, context, rt, info, rt.tips.render(tip).payload(tip_num=tip.num)
-            )
-        elif action == "aud" and len(parts) == 3:
-            info = await rt.admin.broadcast_audience(user_id, parts[2])
-            draft = await rt.admin.draft(user_id)
-            await query.answer()
-            await close_keyboard(query)
-            if draft is not None:
-                await _send_preview(update, context, rt, info, draft[2]["payload"])
-        elif action in ("send", "sendpaid") and chat is not None:
-            broadcast = await rt.admin.broadcast_confirm(
-                user_id, chat.id, paid=action == "sendpaid"
-            )
-            await query.answer()
-            await close_keyboard(query)
-            status = await context.bot.send_message(
-                chat.id, status_text(r, rt.admin.starting(broadcast))
-            )
-            await rt.admin.set_status_message(broadcast.id, status.message_id)
-            wake = context.application.bot_data.get("nudgebot.wake_sender")
-            if callable(wake):
-                wake()
-        elif action == "tips" and len(parts) >= 3 and parts[2].isdigit():
-            await query.answer()
-            await _send_tips(
-                update, context, rt, ":".join(parts[3:]), int(parts[2]), edit=query.message
-            )
-        else:
-            await query.answer(r.general.stale_button)
+        match unpack(query.data):
+            case AdminCancel():
+                dropped = await rt.admin.cancel(user_id)
+                await query.answer()
+                await close_keyboard(
+                    query, cancelled_text(r, dropped) if dropped else r.admin.cancelled
+                )
+            case AdminTopic(topic=topic):
+                await rt.admin.addtip_topic(user_id, topic)
+                await query.answer()
+                await close_keyboard(query)
+                await reply(update, context, r.admin.addtip_text.format(MAX_TIP_TEXT))
+            case AdminSave():
+                tip = await rt.admin.addtip_save(user_id)
+                await query.answer()
+                await close_keyboard(query)
+                tipcast = pack(AdminTipcast(tip.id))
+                await reply(
+                    update,
+                    context,
+                    r.admin.addtip_saved.format(id=tip.id, topic=r.labels.topics[tip.topic]),
+                    InlineKeyboardMarkup(
+                        [[InlineKeyboardButton(r.labels.broadcast_this_tip, callback_data=tipcast)]]
+                    ),
+                )
+            case AdminTipcast(tip_id=tip_id):
+                info, tip = await rt.admin.broadcast_tip(user_id, tip_id)
+                await query.answer()
+                await close_keyboard(query)
+                await _send_preview(
+                    update, context, rt, info, rt.tips.render(tip).payload(tip_num=tip.num)
+                )
+            case AdminAudience(audience=audience):
+                info = await rt.admin.broadcast_audience(user_id, audience)
+                draft = await rt.admin.draft(user_id)
+                await query.answer()
+                await close_keyboard(query)
+                if draft is not None:
+                    await _send_preview(update, context, rt, info, draft[2]["payload"])
+            case AdminSend(paid=paid) if chat is not None:
+                broadcast = await rt.admin.broadcast_confirm(user_id, chat.id, paid=paid)
+                await query.answer()
+                await close_keyboard(query)
+                status = await context.bot.send_message(
+                    chat.id, status_text(r, rt.admin.starting(broadcast))
+                )
+                await rt.admin.set_status_message(broadcast.id, status.message_id)
+                wake = context.application.bot_data.get("nudgebot.wake_sender")
+                if callable(wake):
+                    wake()
+            case AdminTipsPage(page=page, search=search):
+                await query.answer()
+                await _send_tips(update, context, rt, search, page, edit=query.message)
+            case _:
+                await query.answer(r.general.stale_button)
     except AdminError:
         await query.answer(r.general.stale_button)
         await close_keyboard(query)
@@ -431,21 +442,13 @@ async def _send_tips(
             )
         )
     buttons = []
-    query_part = search[:30].replace(":", " ")
+    query_part = search[:30]
     if page > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                r.labels.previous_page,
-                callback_data=fit_callback_data(f"adm:tips:{page - 1}:{query_part}"),
-            )
-        )
+        previous = pack(AdminTipsPage.fitting(page - 1, query_part))
+        buttons.append(InlineKeyboardButton(r.labels.previous_page, callback_data=previous))
     if page + 1 < pages:
-        buttons.append(
-            InlineKeyboardButton(
-                r.labels.next_page,
-                callback_data=fit_callback_data(f"adm:tips:{page + 1}:{query_part}"),
-            )
-        )
+        following = pack(AdminTipsPage.fitting(page + 1, query_part))
+        buttons.append(InlineKeyboardButton(r.labels.next_page, callback_data=following))
     markup = InlineKeyboardMarkup([buttons]) if buttons else None
     text = "\n".join(lines)
     if edit is not None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -18,6 +16,19 @@ from nudgebot.features.meals.views import render_checkin, total_line
 from nudgebot.features.understanding import views as understanding_views
 from nudgebot.features.understanding.router import Verdict
 from nudgebot.handlers.common import close_keyboard, edit_keyboard, ids, reply, runtime
+from nudgebot.platform.callbacks import (
+    AddFood,
+    ChangeAmounts,
+    CheckinMenu,
+    FoodQuestionAnswer,
+    QuickCancel,
+    RepeatMeal,
+    SetAmount,
+    UndoCheckin,
+    UndoFromToday,
+    pack,
+    unpack,
+)
 from nudgebot.services.checkins import (
     AnswerKind,
     AnswerResult,
@@ -27,16 +38,6 @@ from nudgebot.services.checkins import (
 )
 
 __all__ = ["markup", "record_meal", "render_checkin", "send_quick_menu", "total_line"]
-
-QUESTION_PREFIX = "fq"
-NONE_OF_THESE = "x"
-QUESTION_DATA = re.compile(rf"^{QUESTION_PREFIX}:(\d{{1,18}}):(\d|{NONE_OF_THESE})$")
-TAP_PATTERN = views.TAP_PATTERN  # every other check-in button (views.parse_tap reads them)
-
-
-def question_data(question_id: int, choice: int | None) -> str:
-    """Callback data of a "did you mean" button (well under Telegram's 64 bytes)."""
-    return f"{QUESTION_PREFIX}:{question_id}:{NONE_OF_THESE if choice is None else choice}"
 
 
 def _mg(value: float) -> str:
@@ -104,9 +105,10 @@ def question_keyboard(
         item = grams_for(food, unknown.amount) if unknown is not None else None
         mg = item.mg if item is not None else food.mg
         label = r.checkin.option.format(name=food.name[:40], portion=food.portion, mg=_mg(mg))
-        rows.append([InlineKeyboardButton(label, callback_data=question_data(question.id, n))])
+        data = pack(FoodQuestionAnswer(question.id, n))
+        rows.append([InlineKeyboardButton(label, callback_data=data)])
     none = InlineKeyboardButton(
-        r.checkin.none_of_these, callback_data=question_data(question.id, None)
+        r.checkin.none_of_these, callback_data=pack(FoodQuestionAnswer(question.id, None))
     )
     rows.append([none])
     return InlineKeyboardMarkup(rows)
@@ -136,16 +138,16 @@ def render_answer(r: Replies, result: AnswerResult) -> str:
 async def food_question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tap on "did you mean": add the chosen food, remember it, drop the buttons."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     rt = runtime(context)
     user_id, _ = ids(update)
-    match = QUESTION_DATA.match(query.data)
-    if match is None:
-        await query.answer()
-        await close_keyboard(query)
+    button = unpack(query.data)
+    if not isinstance(button, FoodQuestionAnswer):
+        await query.answer(rt.replies.general.stale_button)
         return
-    choice = None if match[2] == NONE_OF_THESE else int(match[2])
-    result = await rt.checkins.answer(user_id=user_id, question_id=int(match[1]), choice=choice)
+    result = await rt.checkins.answer(
+        user_id=user_id, question_id=button.question_id, choice=button.choice
+    )
     text = render_answer(rt.replies, result)
     if result.kind is AnswerKind.ALREADY:
         await query.answer(text)  # a second tap: a short notice, the message stays as answered
@@ -168,8 +170,11 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """The check-in button under a daily tip: the one-tap menu (or type what was eaten)."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
     rt = runtime(context)
+    if not isinstance(unpack(query.data), CheckinMenu):
+        await query.answer(rt.replies.general.stale_button)
+        return
+    await query.answer()
     user_id, _ = ids(update)
     if await rt.subscribers.get(user_id) is None:
         await reply(update, context, rt.replies.general.not_started)
@@ -202,47 +207,44 @@ async def _answer_checkin(
     await edit_keyboard(query, render_checkin(r, result), _fix_markup(r, result, expanded=expanded))
 
 
-async def _repeat(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+async def _repeat(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: RepeatMeal) -> None:
     rt = runtime(context)
     user_id, _ = ids(update)
-    assert tap.checkin_id is not None
     result = await rt.checkins.log_again(
         user_id=user_id, checkin_id=tap.checkin_id, key=_tap_key(update, tap_data(update))
     )
     await _answer_checkin(update, context, result, expanded=False)
 
 
-async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: AddFood) -> None:
     rt = runtime(context)
     user_id, _ = ids(update)
-    assert tap.food_id is not None
     result = await rt.checkins.log_addition(
         user_id=user_id, food_id=tap.food_id, key=_tap_key(update, tap_data(update))
     )
     await _answer_checkin(update, context, result, expanded=False)
 
 
-async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: QuickCancel) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
     await close_keyboard(query)
 
 
-async def _amount(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+async def _amount(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: SetAmount) -> None:
     rt = runtime(context)
     user_id, _ = ids(update)
-    assert tap.checkin_id is not None and tap.index is not None and tap.grams is not None
     result = await rt.checkins.change_amount(
         user_id=user_id, checkin_id=tap.checkin_id, index=tap.index, grams=tap.grams
     )
     await _answer_checkin(update, context, result, expanded=True)
 
 
-async def _amounts(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+async def _amounts(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: ChangeAmounts) -> None:
     """ "Change amounts": the same message, with a row per food."""
     query = update.callback_query
-    assert query is not None and tap.checkin_id is not None
+    assert query is not None
     rt = runtime(context)
     user_id, _ = ids(update)
     result = await rt.checkins.checkin(user_id=user_id, checkin_id=tap.checkin_id)
@@ -254,10 +256,10 @@ async def _amounts(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: view
     await edit_keyboard(query, None, _fix_markup(rt.replies, result, expanded=True))
 
 
-async def _undo(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+async def _undo(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: UndoCheckin) -> None:
     """Undo under a check-in's reply: the message says what was removed and the day total."""
     query = update.callback_query
-    assert query is not None and tap.checkin_id is not None
+    assert query is not None
     rt = runtime(context)
     user_id, _ = ids(update)
     removed = await rt.checkins.undo(user_id=user_id, checkin_id=tap.checkin_id)
@@ -269,10 +271,12 @@ async def _undo(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.T
     await close_keyboard(query, views.undo_text(rt.replies, removed, last=False))
 
 
-async def _undo_today(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: views.Tap) -> None:
+async def _undo_today(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, tap: UndoFromToday
+) -> None:
     """Undo from /today: the list is shown again without it."""
     query = update.callback_query
-    assert query is not None and tap.checkin_id is not None
+    assert query is not None
     rt = runtime(context)
     user_id, _ = ids(update)
     removed = await rt.checkins.undo(user_id=user_id, checkin_id=tap.checkin_id)
@@ -295,27 +299,27 @@ def tap_data(update: Update) -> str:
     return query.data
 
 
-TapHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, views.Tap], Awaitable[None]]
-TAPS: dict[str, TapHandler] = {
-    views.REPEAT: _repeat,
-    views.ADD: _add,
-    views.CANCEL: _cancel,
-    views.AMOUNT: _amount,
-    views.AMOUNTS: _amounts,
-    views.UNDO: _undo,
-    views.UNDO_TODAY: _undo_today,
-}
-
-
 async def meal_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A one-tap check-in, a ×½/×2, "Change amounts" or Undo button (views.TAP_PATTERN)."""
+    """A one-tap check-in, a ×½/×2, "Change amounts" or Undo button (callbacks.MEAL_TAPS)."""
     query = update.callback_query
     assert query is not None
-    tap = views.parse_tap(tap_data(update))
-    if tap is None:
-        await query.answer(runtime(context).replies.general.stale_button)
-        return
-    await TAPS[tap.kind](update, context, tap)
+    match unpack(tap_data(update)):
+        case RepeatMeal() as tap:
+            await _repeat(update, context, tap)
+        case AddFood() as tap:
+            await _add(update, context, tap)
+        case QuickCancel() as tap:
+            await _cancel(update, context, tap)
+        case SetAmount() as tap:
+            await _amount(update, context, tap)
+        case ChangeAmounts() as tap:
+            await _amounts(update, context, tap)
+        case UndoCheckin() as tap:
+            await _undo(update, context, tap)
+        case UndoFromToday() as tap:
+            await _undo_today(update, context, tap)
+        case _:  # an old or forged button under a meal prefix
+            await query.answer(runtime(context).replies.general.stale_button)
 
 
 async def today_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

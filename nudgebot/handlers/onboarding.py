@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
-from nudgebot.domain.preferences import STEPS, Step
 from nudgebot.handlers import render
 from nudgebot.handlers.common import (
     Runtime,
@@ -16,6 +15,7 @@ from nudgebot.handlers.common import (
     reply,
     runtime,
 )
+from nudgebot.platform.callbacks import OnboardingAnswer, unpack
 from nudgebot.services.subscribers import Outcome, StartKind, StepResult, Subscriber
 
 
@@ -98,17 +98,18 @@ async def after_answer(
 
 
 async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A press on a question's button: callback data 'ob:<step>:<value>'."""
+    """A press on a question's button (an OnboardingAnswer)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     rt = runtime(context)
     r = rt.replies
-    _, step, value = [*query.data.split(":", 2), "", ""][:3]
-    if step not in STEPS:
+    answer = unpack(query.data)
+    if not isinstance(answer, OnboardingAnswer):
         await stale(query, rt)
         return
-    typed_step: Step = step
-    result = await rt.subscribers.choose(user_id=query.from_user.id, step=typed_step, value=value)
+    result = await rt.subscribers.choose(
+        user_id=query.from_user.id, step=answer.step, value=answer.value
+    )
     sub = result.subscriber
     if result.outcome in (Outcome.STALE, Outcome.INVALID, Outcome.UNKNOWN_USER) or sub is None:
         await stale(query, rt)
@@ -130,7 +131,7 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     if result.outcome is Outcome.SAME_STEP:
         text, markup = render.question(r, sub)
-        await edit_keyboard(query, text if typed_step == "profile" else None, markup)
+        await edit_keyboard(query, text if answer.step == "profile" else None, markup)
         return
     await close_keyboard(query)
     await after_answer(update, context, rt, result)

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import ContextTypes
 
 from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
+from nudgebot.platform.callbacks import Forget, pack, unpack
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +31,20 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     r = runtime(context).replies.privacy
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(r.forget_yes, callback_data="forget:yes")],
-            [InlineKeyboardButton(r.forget_no, callback_data="forget:no")],
+            [InlineKeyboardButton(r.forget_yes, callback_data=pack(Forget(confirm=True)))],
+            [InlineKeyboardButton(r.forget_no, callback_data=pack(Forget(confirm=False)))],
         ]
     )
     await reply(update, context, r.forget_confirm, markup)
 
 
 async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """'forget:yes' erases every row about the presser; 'forget:no' keeps everything."""
+    """Forget(confirm=True) erases every row about the presser; anything else keeps it all."""
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
     await query.answer()
-    if query.data != "forget:yes":
+    if unpack(query.data) != Forget(confirm=True):
         await close_keyboard(query, rt.replies.privacy.forget_kept)
         return
     # The presser's own id, never one carried in the button: nobody can erase someone else.

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from nudgebot.handlers.common import close_keyboard, runtime
+from nudgebot.platform.callbacks import NotToday, unpack
 
 
 async def not_today_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -13,6 +14,9 @@ async def not_today_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
+    if not isinstance(unpack(query.data), NotToday):
+        await query.answer(rt.replies.general.stale_button)
+        return
     await rt.reminders.not_today(user_id=query.from_user.id)
     await query.answer()
     await close_keyboard(query, rt.content.reminders.evening.not_today_done)

@@ -12,17 +12,19 @@ from nudgebot.domain.clock import DAY_PARTS, format_time
 from nudgebot.domain.preferences import Flow
 from nudgebot.domain.reminders import EVENING_DEFAULT, EVENING_TIMES
 from nudgebot.domain.timezones import ZoneChoice, local_now, zone_for
+from nudgebot.platform.callbacks import (
+    OnboardingAnswer,
+    Pause,
+    SettingsClose,
+    SettingsOpen,
+    WeeklySummarySwitch,
+    pack,
+)
 from nudgebot.platform.clock import utcnow
 from nudgebot.platform.i18n import format_day
 from nudgebot.services.subscribers import Subscriber, effective_status, next_tip_after_pause
 
 CHECK = "✓ "
-
-
-def local_datetime(r: Replies, sub: Subscriber, instant: datetime) -> str:
-    """An instant shown in the subscriber's own zone (UTC until they chose one)."""
-    zone = zone_for(sub.timezone) if sub.timezone else zone_for("UTC")
-    return instant.astimezone(zone).strftime(r.summary.date_format)
 
 
 def day_and_time(sub: Subscriber, instant: datetime) -> tuple[str, str]:
@@ -88,17 +90,19 @@ def _nav_row(r: Replies, flow: Flow, *, cancel: bool = True) -> list[list[Inline
     if flow.mode == "settings":
         if not cancel:
             return []
-        return [[InlineKeyboardButton(r.labels.cancel, callback_data="set:close")]]
+        return [[InlineKeyboardButton(r.labels.cancel, callback_data=pack(SettingsClose()))]]
     if prefs.before(flow) is None:
         return []
-    data = f"ob:{flow.step}:{prefs.BACK}"
+    data = pack(OnboardingAnswer(flow.step, prefs.BACK))
     return [[InlineKeyboardButton(r.labels.back, callback_data=data)]]
 
 
 def tz_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
     """Common zones, three a row."""
     buttons = [
-        InlineKeyboardButton(zone.replace("_", " "), callback_data=f"ob:tz:{zone}")
+        InlineKeyboardButton(
+            zone.replace("_", " "), callback_data=pack(OnboardingAnswer("tz", zone))
+        )
         for zone in prefs.COMMON_ZONES
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3) + _nav_row(r, flow))
@@ -108,15 +112,21 @@ def tz_choices_keyboard(
     r: Replies, choices: tuple[ZoneChoice, ...], flow: Flow
 ) -> InlineKeyboardMarkup:
     """The places a typed answer may mean, one a row (the biggest first), and "Neither"."""
-    rows = [[InlineKeyboardButton(c.label, callback_data=f"ob:tz:{c.key}")] for c in choices]
-    rows.append([InlineKeyboardButton(r.labels.tz_neither, callback_data=f"ob:tz:{prefs.RETYPE}")])
+    rows = [
+        [InlineKeyboardButton(c.label, callback_data=pack(OnboardingAnswer("tz", c.key)))]
+        for c in choices
+    ]
+    retype = pack(OnboardingAnswer("tz", prefs.RETYPE))
+    rows.append([InlineKeyboardButton(r.labels.tz_neither, callback_data=retype)])
     return InlineKeyboardMarkup(rows + _nav_row(r, flow))
 
 
 def time_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
     """The suggested tip times, three a row."""
     buttons = [
-        InlineKeyboardButton(format_time(t), callback_data=f"ob:time:{format_time(t)}")
+        InlineKeyboardButton(
+            format_time(t), callback_data=pack(OnboardingAnswer("time", format_time(t)))
+        )
         for t in prefs.TIP_TIMES
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3) + _nav_row(r, flow))
@@ -125,7 +135,9 @@ def time_keyboard(r: Replies, flow: Flow) -> InlineKeyboardMarkup:
 def day_part_keyboard(r: Replies, part: str, flow: Flow) -> InlineKeyboardMarkup:
     """The times of one part of the day ("morning": 06:00 to 09:00), in one row."""
     buttons = [
-        InlineKeyboardButton(format_time(t), callback_data=f"ob:time:{format_time(t)}")
+        InlineKeyboardButton(
+            format_time(t), callback_data=pack(OnboardingAnswer("time", format_time(t)))
+        )
         for t in DAY_PARTS[part]
     ]
     return InlineKeyboardMarkup([buttons, *_nav_row(r, flow)])
@@ -145,12 +157,14 @@ def topics_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardMa
                 (lab.topic_on if topic in sub.topics else lab.topic_off).format(
                     topic=lab.topics[topic]
                 ),
-                callback_data=f"ob:topics:{topic}",
+                callback_data=pack(OnboardingAnswer("topics", topic)),
             )
         ]
         for topic in prefs.TOPICS
     ]
-    rows.append([InlineKeyboardButton(lab.done, callback_data="ob:topics:done")])
+    rows.append(
+        [InlineKeyboardButton(lab.done, callback_data=pack(OnboardingAnswer("topics", "done")))]
+    )
     return InlineKeyboardMarkup(rows + _nav_row(r, flow, cancel=False))
 
 
@@ -165,11 +179,14 @@ def evening_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardM
         return (CHECK if flow.mode == "settings" and sub.evening_time == at else "") + text
 
     buttons = [
-        InlineKeyboardButton(label(at), callback_data=f"ob:evening:{format_time(at)}")
+        InlineKeyboardButton(
+            label(at), callback_data=pack(OnboardingAnswer("evening", format_time(at)))
+        )
         for at in EVENING_TIMES
     ]
     off = lab.evening_off if flow.mode == "settings" and sub.evening_time else lab.evening_no
-    rows = [*_rows(buttons, 3), [InlineKeyboardButton(off, callback_data="ob:evening:off")]]
+    off_data = pack(OnboardingAnswer("evening", prefs.EVENING_OFF))
+    rows = [*_rows(buttons, 3), [InlineKeyboardButton(off, callback_data=off_data)]]
     return InlineKeyboardMarkup(rows + _nav_row(r, flow))
 
 
@@ -181,7 +198,7 @@ def profile_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardM
         return [
             InlineKeyboardButton(
                 (CHECK if chosen == value else "") + label,
-                callback_data=f"ob:profile:{field}={value}",
+                callback_data=pack(OnboardingAnswer("profile", f"{field}={value}")),
             )
             for value, label in labels.items()
         ]
@@ -192,8 +209,12 @@ def profile_keyboard(r: Replies, sub: Subscriber, flow: Flow) -> InlineKeyboardM
     ]
     if prefs.asks_life_stage(sub.sex):
         rows.append(row("life", sub.life_stage, lab.life_stages))
-    rows.append([InlineKeyboardButton(lab.skip_profile, callback_data="ob:profile:skip")])
-    rows.append([InlineKeyboardButton(lab.done, callback_data="ob:profile:done")])
+    skip, done = (
+        pack(OnboardingAnswer("profile", "skip")),
+        pack(OnboardingAnswer("profile", "done")),
+    )
+    rows.append([InlineKeyboardButton(lab.skip_profile, callback_data=skip)])
+    rows.append([InlineKeyboardButton(lab.done, callback_data=done)])
     return InlineKeyboardMarkup(rows + _nav_row(r, flow, cancel=False))
 
 
@@ -252,22 +273,26 @@ def settings_keyboard(r: Replies, sub: Subscriber) -> InlineKeyboardMarkup:
     """Which preference to change, and the weekly summary switch (showing its state)."""
     lab = r.labels
     weekly = (
-        InlineKeyboardButton(lab.weekly_on, callback_data="set:weekly:off")
+        InlineKeyboardButton(lab.weekly_on, callback_data=pack(WeeklySummarySwitch(on=False)))
         if sub.weekly_summary
-        else InlineKeyboardButton(lab.weekly_off, callback_data="set:weekly:on")
+        else InlineKeyboardButton(lab.weekly_off, callback_data=pack(WeeklySummarySwitch(on=True)))
     )
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(lab.change_tz, callback_data="set:tz"),
-                InlineKeyboardButton(lab.change_time, callback_data="set:time"),
+                InlineKeyboardButton(lab.change_tz, callback_data=pack(SettingsOpen("tz"))),
+                InlineKeyboardButton(lab.change_time, callback_data=pack(SettingsOpen("time"))),
             ],
             [
-                InlineKeyboardButton(lab.change_topics, callback_data="set:topics"),
-                InlineKeyboardButton(lab.change_profile, callback_data="set:profile"),
+                InlineKeyboardButton(lab.change_topics, callback_data=pack(SettingsOpen("topics"))),
+                InlineKeyboardButton(
+                    lab.change_profile, callback_data=pack(SettingsOpen("profile"))
+                ),
             ],
             [
-                InlineKeyboardButton(lab.change_evening, callback_data="set:evening"),
+                InlineKeyboardButton(
+                    lab.change_evening, callback_data=pack(SettingsOpen("evening"))
+                ),
                 weekly,
             ],
         ]
@@ -278,10 +303,10 @@ def pause_keyboard(r: Replies) -> InlineKeyboardMarkup:
     """How long to pause."""
     lab = r.labels
     buttons = [
-        InlineKeyboardButton(lab.pause_days.format(days), callback_data=f"pause:{days}")
+        InlineKeyboardButton(lab.pause_days.format(days), callback_data=pack(Pause(days)))
         for days in prefs.PAUSE_CHOICES
         if days
     ]
     return InlineKeyboardMarkup(
-        [buttons, [InlineKeyboardButton(lab.pause_until_resume, callback_data="pause:0")]]
+        [buttons, [InlineKeyboardButton(lab.pause_until_resume, callback_data=pack(Pause(0)))]]
     )

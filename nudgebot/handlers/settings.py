@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from nudgebot.domain.preferences import STEPS, Step
 from nudgebot.handlers import render
 from nudgebot.handlers.common import close_keyboard, edit_keyboard, ids, reply, runtime
 from nudgebot.handlers.onboarding import ask, stale
+from nudgebot.platform.callbacks import SettingsClose, SettingsOpen, WeeklySummarySwitch, unpack
 
 
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -31,28 +31,22 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply(update, context, text, render.settings_keyboard(r, sub))
 
 
-# 'set:weekly:on' and 'set:weekly:off' switch the weekly summary -> the state asked for.
-WEEKLY_SWITCH = {"weekly:on": True, "weekly:off": False}
-
-
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """'set:<step>' opens one question; 'set:close' leaves it unchanged; 'set:weekly:…'."""
+    """SettingsOpen opens one question; SettingsClose leaves it unchanged; WeeklySummarySwitch."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     rt = runtime(context)
     r = rt.replies
-    choice = query.data.removeprefix("set:")
+    button = unpack(query.data)
     user_id = query.from_user.id
-    if choice == "close":
+    if isinstance(button, SettingsClose):
         sub = await rt.subscribers.close_flow(user_id=user_id)
         await query.answer()
         if sub is not None:
             await close_keyboard(query, r.settings.kept.format(summary=render.summary(r, sub)))
         return
-    if choice in WEEKLY_SWITCH:
-        switched = await rt.subscribers.set_weekly_summary(
-            user_id=user_id, on=WEEKLY_SWITCH[choice]
-        )
+    if isinstance(button, WeeklySummarySwitch):
+        switched = await rt.subscribers.set_weekly_summary(user_id=user_id, on=button.on)
         if switched is None:
             await stale(query, rt)
             return
@@ -63,11 +57,10 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         text = s.intro.format(summary=render.summary(r, switched))
         await edit_keyboard(query, text, render.settings_keyboard(r, switched))
         return
-    if choice not in STEPS:
+    if not isinstance(button, SettingsOpen):
         await stale(query, rt)
         return
-    step: Step = choice
-    sub = await rt.subscribers.open_setting(user_id=user_id, step=step)
+    sub = await rt.subscribers.open_setting(user_id=user_id, step=button.step)
     if sub is None or not sub.onboarded:
         await stale(query, rt)
         return

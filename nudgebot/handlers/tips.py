@@ -9,6 +9,7 @@ from nudgebot.delivery import markup_of
 from nudgebot.handlers.account import pause_text
 from nudgebot.handlers.common import Runtime, ids, reply, runtime
 from nudgebot.handlers.onboarding import stale
+from nudgebot.platform.callbacks import TipHelpful, TipMore, TipSnooze, unpack
 
 
 async def _send_extra_tip(
@@ -37,31 +38,29 @@ async def tip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """'tip:up:<num>', 'tip:more' or 'tip:snooze' under a tip."""
+    """TipHelpful (👍), TipMore or TipSnooze under a tip."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     rt = runtime(context)
     r = rt.replies
     user_id = query.from_user.id
-    action = query.data.removeprefix("tip:")
-    if action.startswith("up:") and action[3:].isdigit():
-        result = await rt.tips.mark_helpful(user_id=user_id, tip_num=int(action[3:]))
-        if result is None:
+    match unpack(query.data):
+        case TipHelpful(num=num):
+            result = await rt.tips.mark_helpful(user_id=user_id, tip_num=num)
+            if result is None:
+                await stale(query, rt)
+                return
+            await query.answer(r.tips.thanks if result else r.tips.already_thanked)
+        case TipMore():
+            await query.answer()
+            await _send_extra_tip(update, context, rt, user_id)
+        case TipSnooze():
+            # Snoozing never shortens or ends a longer pause (or one until /resume).
+            paused = await rt.subscribers.pause(user_id=user_id, days=1)
+            if paused is None:
+                await stale(query, rt)
+                return
+            await query.answer()
+            await reply(update, context, pause_text(r, paused, 1, snooze=True))
+        case _:
             await stale(query, rt)
-            return
-        await query.answer(r.tips.thanks if result else r.tips.already_thanked)
-        return
-    if action == "more":
-        await query.answer()
-        await _send_extra_tip(update, context, rt, user_id)
-        return
-    if action == "snooze":
-        # Snoozing never shortens or ends a longer pause (or one until /resume).
-        paused = await rt.subscribers.pause(user_id=user_id, days=1)
-        if paused is None:
-            await stale(query, rt)
-            return
-        await query.answer()
-        await reply(update, context, pause_text(r, paused, 1, snooze=True))
-        return
-    await stale(query, rt)

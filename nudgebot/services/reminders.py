@@ -20,6 +20,7 @@ from nudgebot.content import Content
 from nudgebot.domain import reminders as kinds
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.targets import Target, daily_target
+from nudgebot.platform.callbacks import NotToday, pack
 from nudgebot.platform.clock import utcnow
 from nudgebot.platform.i18n import format_day
 from nudgebot.store import outbox as outbox_repo
@@ -35,7 +36,6 @@ Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
 # from the meals feature: one call for the whole pass.
 QuickButtons = Callable[[Sequence[int], datetime], Awaitable[dict[int, Buttons]]]
 
-NOT_TODAY_DATA = "rem:skip"
 # Reminders queue behind replies and ahead of broadcasts (tips are 0 too).
 PRIORITY = 0
 
@@ -286,7 +286,7 @@ class ReminderService:
             return {}
 
     def _evening_message(self, row: DueReminder, local_date: date, quick: Buttons) -> NewMessage:
-        buttons = [*quick, [(self._content.reminders.evening.not_today, NOT_TODAY_DATA)]]
+        buttons = [*quick, [(self._content.reminders.evening.not_today, pack(NotToday()))]]
         return NewMessage(
             key=f"evening:{row.user_id}:{local_date.isoformat()}",
             kind="evening",

@@ -12,13 +12,15 @@ from nudgebot.content import Content
 from nudgebot.domain.rotation import Pick, pick_next, pick_next_many
 from nudgebot.domain.schedule import DueCheck, DueDecision, decide_due, next_due_utc
 from nudgebot.domain.timezones import zone_for
+from nudgebot.platform.callbacks import CheckinMenu, TipHelpful, TipMore, TipSnooze, pack
+from nudgebot.platform.clock import utcnow
 from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import schedule as schedule_repo
 from nudgebot.store import tips as tips_repo
 from nudgebot.store import topics as topics_repo
 from nudgebot.store import users as users_repo
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import Tip, utcnow
+from nudgebot.store.models import Tip
 from nudgebot.store.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,11 @@ class TipService:
             text=text,
             buttons=[
                 [
-                    (r.labels.tip_helpful, f"tip:up:{tip.num}"),
-                    (r.labels.tip_another, "tip:more"),
-                    (r.labels.tip_snooze, "tip:snooze"),
+                    (r.labels.tip_helpful, pack(TipHelpful(tip.num))),
+                    (r.labels.tip_another, pack(TipMore())),
+                    (r.labels.tip_snooze, pack(TipSnooze())),
                 ],
-                [(r.labels.tip_checkin, "checkin")],
+                [(r.labels.tip_checkin, pack(CheckinMenu()))],
             ],
         )
 

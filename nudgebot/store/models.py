@@ -26,8 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-# Re-exported: older callers still import utcnow from here; the clock lives in platform.
-from nudgebot.platform.clock import utcnow as utcnow
+from nudgebot.platform.clock import utcnow
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

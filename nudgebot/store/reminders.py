@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.domain.reminders import EVENING, EVENING_DEFAULT, WEEKLY, next_instant
@@ -87,12 +87,6 @@ async def note_checkin(session: AsyncSession, *, user_id: int) -> None:
         .where(Reminder.user_id == user_id, Reminder.kind == EVENING, Reminder.ignored != 0)
         .values(ignored=0, updated_at=utcnow())
     )
-
-
-async def delete_for_user(session: AsyncSession, *, user_id: int) -> int:
-    """/forget: every reminder row of this person."""
-    result = await session.execute(delete(Reminder).where(Reminder.user_id == user_id))
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass(slots=True)

@@ -25,7 +25,6 @@ _BY_MASK = tuple(
     frozenset(topic for topic, bit in _BIT.items() if mask & bit)
     for mask in range(1 << len(TOPICS))
 )
-NO_TOPICS: frozenset[str] = _BY_MASK[0]
 
 
 def _masks(rows: Iterable[tuple[int, str]]) -> dict[int, int]:

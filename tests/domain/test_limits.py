@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nudgebot.domain.limits import MAX_MESSAGE_CHARS, fit_callback_data, split_message
+from nudgebot.domain.limits import MAX_MESSAGE_CHARS, split_message
 
 
 def test_short_text_is_one_message() -> None:
@@ -34,11 +34,3 @@ def test_split_never_exceeds_the_limit_and_keeps_every_visible_character(
     if text.strip():
         squash = "".join(text.split())
         assert "".join("".join(parts).split()) == squash
-
-
-def test_callback_data_is_cut_to_64_bytes_without_breaking_a_character() -> None:
-    data = "adm:tips:3:" + "🫀" * 30
-    fitted = fit_callback_data(data)
-    assert len(fitted.encode()) <= 64
-    assert data.startswith(fitted)
-    assert fit_callback_data("pause:1") == "pause:1"

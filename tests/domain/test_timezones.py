@@ -5,7 +5,6 @@ import pytest
 from nudgebot.domain.timezones import (
     local_now,
     offset_key,
-    parse_timezone,
     read_timezone,
     zone_for,
 )
@@ -32,8 +31,8 @@ from nudgebot.domain.timezones import (
         ("CET", "Europe/Berlin"),
     ],
 )
-def test_parse_timezone_recognises_names_and_cities(typed: str, zone: str) -> None:
-    match = parse_timezone(typed)
+def test_read_timezone_recognises_names_and_cities(typed: str, zone: str) -> None:
+    match = read_timezone(typed).match
     assert match is not None
     assert match.key == zone
 
@@ -50,14 +49,14 @@ def test_parse_timezone_recognises_names_and_cities(typed: str, zone: str) -> No
         ("utc+0", "UTC+00:00"),
     ],
 )
-def test_parse_timezone_reads_utc_offsets_as_fixed_offsets(typed: str, key: str) -> None:
-    match = parse_timezone(typed)
+def test_read_timezone_reads_utc_offsets_as_fixed_offsets(typed: str, key: str) -> None:
+    match = read_timezone(typed).match
     assert match is not None and match.key == key
 
 
 @pytest.mark.parametrize("typed", ["", "hello", "yes", "asdfgh", "UTC+15", "UTC+5:75", "x" * 200])
-def test_parse_timezone_rejects_what_it_cannot_place(typed: str) -> None:
-    assert parse_timezone(typed) is None
+def test_read_timezone_rejects_what_it_cannot_place(typed: str) -> None:
+    assert read_timezone(typed).match is None
 
 
 @pytest.mark.parametrize(

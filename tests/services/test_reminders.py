@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from nudgebot.content import load_content
 from nudgebot.domain import reminders as kinds
+from nudgebot.platform.callbacks import NotToday, pack
 from nudgebot.services.reminders import (
-    NOT_TODAY_DATA,
     Buttons,
     ReminderService,
     summarise_week,
@@ -110,7 +110,8 @@ async def test_the_evening_reminder_goes_on_a_day_without_a_check_in_with_quick_
     assert message.key == "evening:1:2026-12-04"
     assert message.payload["text"] in CONTENT.reminders.evening.variants
     assert message.payload["buttons"][0] == [["Oatmeal · 60 mg", "qk:test:1"]]
-    assert message.payload["buttons"][-1] == [[CONTENT.reminders.evening.not_today, NOT_TODAY_DATA]]
+    not_today = pack(NotToday())
+    assert message.payload["buttons"][-1] == [[CONTENT.reminders.evening.not_today, not_today]]
     row = await _reminder(sessionmaker, 1)
     assert (row.ignored, row.last_local_date) == (1, date(2026, 12, 4))
     assert row.next_due_utc == datetime(2026, 12, 5, 19, 0, tzinfo=UTC)

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
 from nudgebot.ingest import flood_counts
+from nudgebot.platform.clock import utcnow
 from nudgebot.store import inbox
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import InboxUpdate, utcnow
+from nudgebot.store.models import InboxUpdate
 
 
 async def _unprocessed(sessionmaker: SessionMaker) -> list[InboxUpdate]:

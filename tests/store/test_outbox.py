@@ -1,8 +1,8 @@
 from datetime import timedelta
 
+from nudgebot.platform.clock import utcnow
 from nudgebot.store import outbox
 from nudgebot.store.db import SessionMaker
-from nudgebot.store.models import utcnow
 from nudgebot.store.outbox import NewMessage
 
 

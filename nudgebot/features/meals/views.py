@@ -6,9 +6,7 @@ so a button tapped hours later (an evening reminder, yesterday's reply) still do
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from nudgebot.content import Replies
 from nudgebot.domain.clock import format_time
@@ -16,6 +14,16 @@ from nudgebot.domain.targets import Target
 from nudgebot.features.meals.foods import Food
 from nudgebot.features.meals.parser import MAX_GRAMS
 from nudgebot.features.meals.quick import Addition, QuickChoices, RecentMeal
+from nudgebot.platform.callbacks import (
+    AddFood,
+    ChangeAmounts,
+    QuickCancel,
+    RepeatMeal,
+    SetAmount,
+    UndoCheckin,
+    UndoFromToday,
+    pack,
+)
 from nudgebot.platform.i18n import format_day
 from nudgebot.services.checkins import (
     MIN_GRAMS,
@@ -29,79 +37,10 @@ from nudgebot.services.checkins import (
 
 Rows = list[list[tuple[str, str]]]
 
-MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
 MAX_INLINE_FOODS = 3  # more foods than this: one "Change amounts" button opens a row per food
 MAX_FOOD_ROWS = 12
 MAX_LABEL_FOODS = 40  # characters of food names in a button label
 MAX_TODAY_BUTTONS = 10
-
-# Callback data of the check-in buttons: a prefix, then what it names.
-REPEAT = "qm"  # qm:<check-in id>: log that meal again
-ADD = "qa"  # qa:<food id>: log an everyday addition
-CANCEL = "qx"  # close the quick menu
-AMOUNT = "cp"  # cp:<check-in id>:<item index>:<grams>: set that food's amount (absolute)
-AMOUNTS = "cm"  # cm:<check-in id>: open a row per food
-UNDO = "cu"  # cu:<check-in id>: undo from the check-in's reply
-UNDO_TODAY = "tu"  # tu:<check-in id>: undo from /today (the list is shown again)
-
-_ID = r"(?P<checkin>\d{1,18})"
-_PATTERNS = {
-    REPEAT: re.compile(rf"^{REPEAT}:{_ID}$"),
-    ADD: re.compile(rf"^{ADD}:(?P<food>[a-z0-9_]{{1,50}})$"),
-    CANCEL: re.compile(rf"^{CANCEL}$"),
-    AMOUNT: re.compile(rf"^{AMOUNT}:{_ID}:(?P<index>\d{{1,2}}):(?P<grams>\d{{1,4}}(?:\.\d)?)$"),
-    AMOUNTS: re.compile(rf"^{AMOUNTS}:{_ID}$"),
-    UNDO: re.compile(rf"^{UNDO}:{_ID}$"),
-    UNDO_TODAY: re.compile(rf"^{UNDO_TODAY}:{_ID}$"),
-}
-TAP_PATTERN = re.compile(rf"^(?:{'|'.join(_PATTERNS)})(?::|$)")  # for the handler registration
-
-
-@dataclass(frozen=True, slots=True)
-class Tap:
-    """A check-in button's callback data, read back."""
-
-    kind: str  # one of the prefixes above
-    checkin_id: int | None = None
-    food_id: str | None = None
-    index: int | None = None
-    grams: float | None = None
-
-
-def parse_tap(data: str) -> Tap | None:
-    """The button a callback data stands for; None for anything else (old or forged)."""
-    prefix = data.split(":", 1)[0]
-    pattern = _PATTERNS.get(prefix)
-    match = pattern.match(data) if pattern is not None else None
-    if match is None:
-        return None
-    found = match.groupdict()
-    return Tap(
-        prefix,
-        checkin_id=int(found["checkin"]) if found.get("checkin") else None,
-        food_id=found.get("food"),
-        index=int(found["index"]) if found.get("index") else None,
-        grams=float(found["grams"]) if found.get("grams") else None,
-    )
-
-
-def _grams(value: float) -> str:
-    return f"{round(value, 1):g}"
-
-
-def repeat_data(checkin_id: int) -> str:
-    """Log a past meal again."""
-    return f"{REPEAT}:{checkin_id}"
-
-
-def addition_data(food_id: str) -> str:
-    """Log an everyday addition."""
-    return f"{ADD}:{food_id}"
-
-
-def amount_data(checkin_id: int, index: int, grams: float) -> str:
-    """Set one food of a check-in to this many grams."""
-    return f"{AMOUNT}:{checkin_id}:{index}:{_grams(grams)}"
 
 
 def _mg(value: float) -> str:
@@ -180,21 +119,19 @@ def fix_rows(
 ) -> Rows:
     """The buttons under a check-in: ×½ and ×2 per food (behind "Change amounts" when there
     are many), then Undo."""
-    undo = (r.quick.undo, f"{UNDO}:{checkin_id}")
+    undo = (r.quick.undo, pack(UndoCheckin(checkin_id)))
     if len(items) > MAX_INLINE_FOODS and not expanded:
-        return [[(r.quick.change, f"{AMOUNTS}:{checkin_id}"), undo]]
+        return [[(r.quick.change, pack(ChangeAmounts(checkin_id))), undo]]
     rows: Rows = []
     for index, item in enumerate(items[:MAX_FOOD_ROWS]):
         name = _short(item.name, 24)
         row = []
         if item.grams / 2 >= MIN_GRAMS:
-            row.append(
-                (r.quick.half.format(name=name), amount_data(checkin_id, index, item.grams / 2))
-            )
+            half = SetAmount(checkin_id, index, item.grams / 2)
+            row.append((r.quick.half.format(name=name), pack(half)))
         if item.grams * 2 <= MAX_GRAMS:
-            row.append(
-                (r.quick.double.format(name=name), amount_data(checkin_id, index, item.grams * 2))
-            )
+            double = SetAmount(checkin_id, index, item.grams * 2)
+            row.append((r.quick.double.format(name=name), pack(double)))
         if row:
             rows.append(row)
     rows.append([undo])
@@ -244,15 +181,15 @@ def addition_label(r: Replies, addition: Addition) -> str:
 
 def quick_rows(r: Replies, choices: QuickChoices) -> Rows:
     """The one-tap check-in buttons: a row per recent meal, then additions two a row."""
-    rows: Rows = [[(meal_label(r, m), repeat_data(m.checkin_id))] for m in choices.meals]
-    additions = [(addition_label(r, a), addition_data(a.food_id)) for a in choices.additions]
+    rows: Rows = [[(meal_label(r, m), pack(RepeatMeal(m.checkin_id)))] for m in choices.meals]
+    additions = [(addition_label(r, a), pack(AddFood(a.food_id))) for a in choices.additions]
     rows.extend(additions[n : n + 2] for n in range(0, len(additions), 2))
     return rows
 
 
 def quick_menu_rows(r: Replies, choices: QuickChoices) -> Rows:
     """What /checkin shows: the quick rows and Cancel."""
-    return [*quick_rows(r, choices), [(r.quick.cancel, CANCEL)]]
+    return [*quick_rows(r, choices), [(r.quick.cancel, pack(QuickCancel()))]]
 
 
 # ------------------------------------------------------------------ /today and /week
@@ -288,7 +225,7 @@ def today_rows(r: Replies, day: DaySummary) -> Rows:
                     time=format_time(entry.local_time),
                     foods=_short(_foods([i.name for i in entry.items]), 30),
                 ),
-                f"{UNDO_TODAY}:{entry.checkin_id}",
+                pack(UndoFromToday(entry.checkin_id)),
             )
         ]
         for entry in day.entries[-MAX_TODAY_BUTTONS:]
