@@ -22,9 +22,9 @@ from typing import Any
 
 from telegram import Update
 
+from nudgebot.bot.intake.console import ConsoleRequest
+from nudgebot.bot.lifecycle import started_bot
 from nudgebot.config import load_settings
-from nudgebot.console import ConsoleRequest
-from nudgebot.runner import started_bot
 
 MEALS = [
     "oatmeal with almonds and a banana",

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from nudgebot.content import load_content
 from nudgebot.domain.schedule import next_due_utc
+from nudgebot.platform.db import create_engine, create_sessionmaker, migrate
 from nudgebot.services.tips import TipService
-from nudgebot.store.db import create_engine, create_sessionmaker, migrate
 from tests.botapi_emulator import BotApiEmulator
 from tests.e2e.botprocess import BotProcess
 

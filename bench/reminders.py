@@ -22,13 +22,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from nudgebot.app import _quick_buttons
+from nudgebot.bot.application import _quick_buttons
 from nudgebot.charts import chart_png
 from nudgebot.content import load_content
 from nudgebot.features.meals.parser import load_index
+from nudgebot.platform.db import create_engine, create_sessionmaker, migrate
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.reminders import ReminderService
-from nudgebot.store.db import create_engine, create_sessionmaker, migrate
 
 NOW = datetime(2026, 12, 6, 19, 0, 5, tzinfo=UTC)  # a Sunday, 20:00 in Berlin
 

@@ -7,11 +7,11 @@ from typing import NoReturn
 
 import typer
 
+from nudgebot.bot.intake.inbox import FatalPollingError
 from nudgebot.config import ConfigError, Settings, load_settings
 from nudgebot.content import ContentError
-from nudgebot.ingest import FatalPollingError
 from nudgebot.platform import clock
-from nudgebot.store.db import DatabaseNotMigrated
+from nudgebot.platform.db import DatabaseNotMigrated
 
 cli = typer.Typer(
     add_completion=False,
@@ -53,7 +53,7 @@ def _run_async(coro: object) -> None:
 @cli.command()
 def run() -> None:
     """Run the bot with long polling (needs NUDGEBOT_TOKEN)."""
-    from nudgebot.runner import configure_logging, run_polling
+    from nudgebot.bot.lifecycle import configure_logging, run_polling
 
     settings = _settings()
     if settings.token is None:
@@ -65,7 +65,7 @@ def run() -> None:
 @cli.command()
 def webhook() -> None:
     """Serve Telegram updates over HTTP (needs NUDGEBOT_TOKEN and NUDGEBOT_WEBHOOK_URL)."""
-    from nudgebot.runner import configure_logging, run_webhook
+    from nudgebot.bot.lifecycle import configure_logging, run_webhook
 
     settings = _settings()
     if settings.token is None:
@@ -89,7 +89,7 @@ def _secrets(settings: Settings) -> list[str]:
 @cli.command()
 def migrate() -> None:
     """Bring the database schema up to date (alembic upgrade head)."""
-    from nudgebot.store.db import create_engine, migrate, schema_state
+    from nudgebot.platform.db import create_engine, migrate, schema_state
 
     settings = _settings()
 
@@ -111,8 +111,8 @@ def console(
     name: str = typer.Option("Console", help="The first name the console user has."),
 ) -> None:
     """Try the bot in this terminal: no token, no network."""
-    from nudgebot.console import run_console
-    from nudgebot.runner import configure_logging
+    from nudgebot.bot.intake.console import run_console
+    from nudgebot.bot.lifecycle import configure_logging
 
     settings = _settings()
     configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)

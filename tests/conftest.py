@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from nudgebot.store.db import SessionMaker, create_engine, create_sessionmaker, migrate
+from nudgebot.platform.db import SessionMaker, create_engine, create_sessionmaker, migrate
 from nudgebot.store.models import Base
 
 T = TypeVar("T")

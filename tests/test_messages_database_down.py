@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from telegram import Update
 
+from nudgebot.bot.lifecycle import started_bot
 from nudgebot.config import Settings
-from nudgebot.runner import started_bot
 from nudgebot.services.subscribers import Subscriber, SubscriberService
 from tests.test_fuzz_updates import FakeTelegram
 

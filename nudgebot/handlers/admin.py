@@ -10,8 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Messag
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from nudgebot.bot.sender import markup_of
 from nudgebot.content import MAX_TIP_TEXT, Replies
-from nudgebot.delivery import markup_of
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.features.understanding import views
 from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime

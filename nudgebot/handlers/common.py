@@ -15,13 +15,13 @@ from nudgebot.config import Settings
 from nudgebot.content import Content, Replies
 from nudgebot.domain.limits import MAX_MESSAGE_CHARS, split_message
 from nudgebot.features.understanding.router import Router
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.privacy import PrivacyService
 from nudgebot.services.reminders import ReminderService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
-from nudgebot.store.db import SessionMaker
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from nudgebot.delivery import markup_of
+from nudgebot.bot.sender import markup_of
 from nudgebot.handlers.account import pause_text
 from nudgebot.handlers.common import Runtime, ids, reply, runtime
 from nudgebot.handlers.onboarding import stale

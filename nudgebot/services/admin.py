@@ -10,15 +10,15 @@ from typing import Any
 
 from nudgebot.content import MAX_TIP_TEXT
 from nudgebot.domain.preferences import TOPICS
+from nudgebot.platform import outbox as outbox_repo
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.db import SessionMaker
+from nudgebot.platform.outbox import NewMessage
 from nudgebot.services.tips import OutgoingMessage, TipService
 from nudgebot.store import admin as admin_repo
-from nudgebot.store import outbox as outbox_repo
 from nudgebot.store import tips as tips_repo
 from nudgebot.store.admin import Stats, TipRow
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Broadcast, Tip
-from nudgebot.store.outbox import NewMessage
 
 AUDIENCES = ("all", *TOPICS)
 # Telegram's fee for a message sent with allow_paid_broadcast.

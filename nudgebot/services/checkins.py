@@ -33,10 +33,10 @@ from nudgebot.features.meals.quick import (  # QuickChoices: the evening reminde
 )
 from nudgebot.features.meals.text import normalise_name
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.db import SessionMaker
 from nudgebot.store import checkins as checkins_repo
 from nudgebot.store import reminders as reminders_repo
 from nudgebot.store import users as users_repo
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Checkin, User
 
 __all__ = [  # what the handlers and the evening reminder use

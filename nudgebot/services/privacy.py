@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.db import SessionMaker
 from nudgebot.store import privacy as privacy_repo
-from nudgebot.store.db import SessionMaker
 
 
 class PrivacyService:

@@ -20,13 +20,13 @@ from nudgebot.content import Content
 from nudgebot.domain import reminders as kinds
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.targets import Target, daily_target
+from nudgebot.platform import outbox as outbox_repo
 from nudgebot.platform.callbacks import NotToday, pack
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.db import SessionMaker
 from nudgebot.platform.i18n import format_day
-from nudgebot.store import outbox as outbox_repo
+from nudgebot.platform.outbox import NewMessage
 from nudgebot.store import reminders as reminders_repo
-from nudgebot.store.db import SessionMaker
-from nudgebot.store.outbox import NewMessage
 from nudgebot.store.reminders import DueReminder, WeekCheckin
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from nudgebot.domain.reminders import EVENING, EVENING_TIMES, WEEKLY, read_eveni
 from nudgebot.domain.schedule import next_due_utc, occurrence
 from nudgebot.domain.timezones import ZoneChoice, is_valid_zone_key, read_timezone, zone_for
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.db import SessionMaker
 from nudgebot.store import reminders as reminders_repo
 from nudgebot.store import topics as topics_repo
 from nudgebot.store import users as users_repo
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Reminder, User
 
 

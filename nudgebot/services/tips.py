@@ -12,16 +12,16 @@ from nudgebot.content import Content
 from nudgebot.domain.rotation import Pick, pick_next, pick_next_many
 from nudgebot.domain.schedule import DueCheck, DueDecision, decide_due, next_due_utc
 from nudgebot.domain.timezones import zone_for
+from nudgebot.platform import outbox as outbox_repo
 from nudgebot.platform.callbacks import CheckinMenu, TipHelpful, TipMore, TipSnooze, pack
 from nudgebot.platform.clock import utcnow
-from nudgebot.store import outbox as outbox_repo
+from nudgebot.platform.db import SessionMaker
+from nudgebot.platform.outbox import NewMessage
 from nudgebot.store import schedule as schedule_repo
 from nudgebot.store import tips as tips_repo
 from nudgebot.store import topics as topics_repo
 from nudgebot.store import users as users_repo
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Tip
-from nudgebot.store.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.domain.reminders import EVENING, EVENING_DEFAULT, WEEKLY, next_instant
+from nudgebot.platform import bulk
 from nudgebot.platform.clock import utcnow
-from nudgebot.store import bulk
 from nudgebot.store.models import Checkin, Reminder, User
 
 _reminders = cast(Table, Reminder.__table__)

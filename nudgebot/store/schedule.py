@@ -10,8 +10,8 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.platform import bulk
 from nudgebot.platform.clock import utcnow
-from nudgebot.store import bulk
 from nudgebot.store.models import User
 from nudgebot.store.topics import topics_for
 

@@ -11,8 +11,8 @@ from sqlalchemy import Table, bindparam, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.platform import bulk, locks
 from nudgebot.platform.clock import utcnow
-from nudgebot.store import bulk, locks
 from nudgebot.store.models import Tip, TipFeedback, TipLog
 
 

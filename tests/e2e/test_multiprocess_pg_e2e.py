@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import insert
 
-from nudgebot.store.db import create_engine, migrate
+from nudgebot.platform.db import create_engine, migrate
 from nudgebot.store.models import User, UserTopic
 from tests.botapi_emulator import ApiCall, BotApiEmulator
 from tests.conftest import PostgresDatabases

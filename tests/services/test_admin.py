@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from nudgebot.content import load_content
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.admin import AdminError, AdminService, Dropped, split_source
 from nudgebot.services.tips import TipService
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import AuditEntry, Outbox, User, UserTopic
 
 ADMIN = 9000

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from nudgebot.features.meals.parser import MealEstimate, estimate_meal, load_index
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.checkins import (
     RECENT_DAYS,
     AnswerKind,
@@ -12,7 +13,6 @@ from nudgebot.services.checkins import (
     streak,
 )
 from nudgebot.services.subscribers import SubscriberService
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Checkin, FoodChoice, FoodQuestion, Reminder, User
 
 TABLE = load_index()

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from nudgebot.content import load_content
 from nudgebot.domain import reminders as kinds
 from nudgebot.platform.callbacks import NotToday, pack
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.reminders import (
     Buttons,
     ReminderService,
     summarise_week,
 )
 from nudgebot.store import reminders as reminders_repo
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Checkin, Outbox, Reminder, User
 from nudgebot.store.reminders import WeekCheckin
 

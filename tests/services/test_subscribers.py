@@ -5,6 +5,7 @@ import pytest
 from nudgebot.content import load_content
 from nudgebot.domain.preferences import TOPICS, Flow
 from nudgebot.domain.reminders import EVENING, WEEKLY
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.subscribers import (
     Outcome,
     StartKind,
@@ -14,7 +15,6 @@ from nudgebot.services.subscribers import (
 from nudgebot.services.tips import TipService
 from nudgebot.store import reminders as reminders_repo
 from nudgebot.store import users as users_repo
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import User, UserTopic
 
 USER = 1001

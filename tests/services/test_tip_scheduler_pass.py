@@ -11,9 +11,9 @@ from sqlalchemy import event, func, select
 from nudgebot.content import load_content
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.domain.schedule import local_date_of, next_due_utc
+from nudgebot.platform import outbox
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.tips import TipService
-from nudgebot.store import outbox
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Outbox, TipLog, User, UserTopic
 
 CONTENT = load_content()

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from nudgebot.content import load_content
 from nudgebot.domain.preferences import TOPICS
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Outbox, Tip, TipLog, User, UserTopic
 
 CONTENT = load_content()

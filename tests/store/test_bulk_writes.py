@@ -5,11 +5,12 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import bindparam, insert, select, text, update
 
+from nudgebot.platform import bulk, outbox
 from nudgebot.platform.clock import utcnow
-from nudgebot.store import bulk, outbox, schedule, tips
-from nudgebot.store.db import SessionMaker
+from nudgebot.platform.db import SessionMaker
+from nudgebot.platform.outbox import NewMessage
+from nudgebot.store import schedule, tips
 from nudgebot.store.models import Outbox, TipLog, User
-from nudgebot.store.outbox import NewMessage
 from nudgebot.store.tips import LibraryTip
 
 

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
-from nudgebot.ingest import flood_counts
+from nudgebot.bot.intake.inbox import flood_counts
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.db import SessionMaker
 from nudgebot.store import inbox
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import InboxUpdate
 
 

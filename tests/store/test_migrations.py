@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
-from nudgebot.store.db import (
+from nudgebot.platform.db import (
     DatabaseNotMigrated,
     create_engine,
     downgrade,

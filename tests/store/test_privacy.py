@@ -8,9 +8,9 @@ from datetime import date, time
 from sqlalchemy import select
 
 from nudgebot.content import load_content
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.privacy import PrivacyService
 from nudgebot.store import inbox as inbox_repo
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import (
     AdminDraft,
     AuditEntry,

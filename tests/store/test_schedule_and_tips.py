@@ -4,8 +4,8 @@ from datetime import date, time, timedelta
 from sqlalchemy import func, select
 
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.db import SessionMaker
 from nudgebot.store import schedule, tips
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import Tip, User, UserTopic
 from nudgebot.store.tips import LibraryTip
 

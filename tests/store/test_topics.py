@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
+from nudgebot.platform.db import SessionMaker
 from nudgebot.store import topics as topics_repo
-from nudgebot.store.db import SessionMaker
 from nudgebot.store.models import UserTopic
 
 

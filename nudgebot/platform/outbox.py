@@ -12,8 +12,8 @@ from sqlalchemy import JSON, Table, Text, and_, bindparam, cast, literal, or_, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nudgebot.platform import bulk
 from nudgebot.platform.clock import utcnow
-from nudgebot.store import bulk
 from nudgebot.store.models import Broadcast, Outbox
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nudgebot.store.db import create_engine
-from nudgebot.store.locks import AdvisoryLockLeadership, Leadership, leadership_for
+from nudgebot.platform.db import create_engine
+from nudgebot.platform.locks import AdvisoryLockLeadership, Leadership, leadership_for
 from tests.conftest import PostgresDatabases
 
 pytestmark = pytest.mark.postgres

@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.exc import OperationalError
 
-from nudgebot.store.db import create_engine, create_sessionmaker
-from nudgebot.webhook import SECRET_HEADER, WebhookServer
+from nudgebot.bot.intake.webhook import SECRET_HEADER, WebhookServer
+from nudgebot.platform.db import create_engine, create_sessionmaker
 
 SECRET = "s3cret"
 

@@ -102,7 +102,7 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
         if conn.dialect.name == "postgresql":
             # Several processes starting at once on an empty database: one migrates, the others
             # wait here and then find nothing left to do.
-            from nudgebot.store.locks import MIGRATION_LOCK
+            from nudgebot.platform.locks import MIGRATION_LOCK
 
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         await conn.run_sync(_upgrade, revision)

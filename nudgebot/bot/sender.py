@@ -36,13 +36,13 @@ from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from nudgebot.budget import SendBudget
 from nudgebot.charts import chart_png
+from nudgebot.platform import outbox as outbox_repo
+from nudgebot.platform.budget import SendBudget
 from nudgebot.platform.clock import utcnow
-from nudgebot.store import outbox as outbox_repo
+from nudgebot.platform.db import SessionMaker
+from nudgebot.platform.locks import Leadership
 from nudgebot.store import users as users_repo
-from nudgebot.store.db import SessionMaker
-from nudgebot.store.locks import Leadership
 from nudgebot.store.models import Outbox
 
 log = logging.getLogger(__name__)

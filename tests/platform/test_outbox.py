@@ -1,9 +1,9 @@
 from datetime import timedelta
 
+from nudgebot.platform import outbox
 from nudgebot.platform.clock import utcnow
-from nudgebot.store import outbox
-from nudgebot.store.db import SessionMaker
-from nudgebot.store.outbox import NewMessage
+from nudgebot.platform.db import SessionMaker
+from nudgebot.platform.outbox import NewMessage
 
 
 def _msg(key: str, user_id: int = 1, priority: int = 0) -> NewMessage:

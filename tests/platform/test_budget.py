@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from nudgebot.budget import SendBudget, SharedSendBudget
-from nudgebot.store.db import create_engine
+from nudgebot.platform.budget import SendBudget, SharedSendBudget
+from nudgebot.platform.db import create_engine
 from tests.conftest import PostgresDatabases
 
 
@@ -65,7 +65,7 @@ async def test_bulk_waits_for_slots_that_replies_booked() -> None:
 async def test_two_processes_book_from_one_schedule_on_postgresql(
     postgres_databases: PostgresDatabases,
 ) -> None:
-    from nudgebot.store.db import migrate
+    from nudgebot.platform.db import migrate
 
     url = await postgres_databases.new()
     engines = [create_engine(url), create_engine(url)]

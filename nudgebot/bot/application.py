@@ -22,7 +22,6 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from nudgebot.budget import SendBudget
 from nudgebot.config import Settings
 from nudgebot.content import Content
 from nudgebot.features.meals.parser import load_index
@@ -43,13 +42,14 @@ from nudgebot.handlers import (
 )
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
 from nudgebot.platform import callbacks
+from nudgebot.platform.budget import SendBudget
+from nudgebot.platform.db import SessionMaker
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.privacy import PrivacyService
 from nudgebot.services.reminders import Buttons, QuickButtons, ReminderService
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
-from nudgebot.store.db import SessionMaker
 
 log = logging.getLogger(__name__)
 

@@ -16,21 +16,21 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 from telegram.request import BaseRequest
 
-from nudgebot.app import AnyApplication, build_application, set_command_menu
-from nudgebot.bot_http import AiohttpRequest
-from nudgebot.budget import budget_for
+from nudgebot.bot.application import AnyApplication, build_application, set_command_menu
+from nudgebot.bot.http import AiohttpRequest
+from nudgebot.bot.intake.inbox import FatalPollingError, UpdateInbox, poll_telegram
+from nudgebot.bot.sender import OutboxSender, SenderSettings
 from nudgebot.config import Settings
 from nudgebot.content import Content, load_content
-from nudgebot.delivery import OutboxSender, SenderSettings
 from nudgebot.features.meals.parser import load_index
 from nudgebot.handlers.admin import report_progress
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
-from nudgebot.ingest import FatalPollingError, UpdateInbox, poll_telegram
 from nudgebot.platform import clock
+from nudgebot.platform.budget import budget_for
+from nudgebot.platform.db import create_engine, create_sessionmaker, ensure_schema
+from nudgebot.platform.locks import leadership_for
 from nudgebot.services.reminders import ReminderService
 from nudgebot.services.tips import TipService
-from nudgebot.store.db import create_engine, create_sessionmaker, ensure_schema
-from nudgebot.store.locks import leadership_for
 
 log = logging.getLogger(__name__)
 
@@ -372,7 +372,7 @@ async def run_webhook(settings: Settings) -> None:
     """`nudgebot webhook`: serve updates over HTTP until SIGTERM/SIGINT."""
     from aiohttp import web
 
-    from nudgebot.webhook import WebhookServer
+    from nudgebot.bot.intake.webhook import WebhookServer
 
     assert settings.token is not None and settings.webhook_url is not None
     stop = asyncio.Event()

@@ -17,9 +17,9 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from nudgebot.bot.intake.inbox import UpdateInbox
+from nudgebot.bot.lifecycle import started_bot
 from nudgebot.config import Settings
-from nudgebot.ingest import UpdateInbox
-from nudgebot.runner import started_bot
 
 CONSOLE_TOKEN = "1:console"  # never sent anywhere: the console request answers locally
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "nudgebot", "username": "nudgebot_console"}

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import event, select
 from telegram import Bot
 
-from nudgebot.delivery import OutboxSender, SenderSettings
-from nudgebot.store import outbox
-from nudgebot.store.db import SessionMaker
+from nudgebot.bot.sender import OutboxSender, SenderSettings
+from nudgebot.platform import outbox
+from nudgebot.platform.db import SessionMaker
+from nudgebot.platform.outbox import NewMessage
 from nudgebot.store.models import Broadcast, Outbox, User
-from nudgebot.store.outbox import NewMessage
 from tests.botapi_emulator import BotApiEmulator
 
 

@@ -18,8 +18,8 @@ import logging
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from nudgebot.ingest import UpdateInbox
-from nudgebot.store.db import SessionMaker, ping
+from nudgebot.bot.intake.inbox import UpdateInbox
+from nudgebot.platform.db import SessionMaker, ping
 
 log = logging.getLogger(__name__)
 

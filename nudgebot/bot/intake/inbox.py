@@ -39,8 +39,8 @@ from telegram.ext import Application
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.db import SessionMaker
 from nudgebot.store import inbox as inbox_repo
-from nudgebot.store.db import SessionMaker
 
 log = logging.getLogger(__name__)
 
