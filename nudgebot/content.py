@@ -570,7 +570,7 @@ class EveningTexts(_Section):
 class WeeklyTexts(_Section):
     """The Sunday summary's caption parts."""
 
-    title: Text
+    title: Annotated[str, P("first", "last")]
     days_reached: Plural
     none_reached: Annotated[str, P("target_text")]
     checked_in: Plural

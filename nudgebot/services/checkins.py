@@ -317,14 +317,18 @@ class CheckinService:
             update_id=key,
             local_date=_local_today(user, now),
             items=items,
-            total_mg=round(sum(float(i["mg"]) for i in items), 1),
+            total_mg=checkins_repo.total_of(items),
             created_at=now,
         )
         if checkin_id is None and key is not None:
             again = await checkins_repo.checkin_for_update(session, update_id=key)
             if again is not None:
                 return again, False  # the same update again: answer as before, store nothing
-        checkin = await session.get(Checkin, checkin_id)
+        checkin = (
+            await checkins_repo.get_checkin(session, checkin_id=checkin_id, user_id=user.id)
+            if checkin_id is not None
+            else None
+        )
         if checkin is None:
             raise LookupError(f"check-in {checkin_id} vanished")
         return checkin, True

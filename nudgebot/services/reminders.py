@@ -20,6 +20,7 @@ from nudgebot.content import Content
 from nudgebot.domain import reminders as kinds
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.targets import Target, daily_target
+from nudgebot.features.meals.views import week_target_text
 from nudgebot.platform import outbox as outbox_repo
 from nudgebot.platform.callbacks import NotToday, pack
 from nudgebot.platform.clock import utcnow
@@ -118,15 +119,11 @@ class ReminderService:
     def weekly_caption(self, summary: WeeklySummary, *, user_id: int) -> str:
         """Days that reached the target, the top food, one encouraging line, the reminder."""
         w = self._content.reminders.weekly
-        c = self._content.replies.checkin
-        target = summary.target
-        target_text = (
-            c.target_range.format(low=target.low, high=target.high)
-            if target.is_range
-            else c.target_single.format(target=target.low)
-        )
+        target_text = week_target_text(self._content.replies, summary.target)
         lines = [
-            f"{w.title} · {format_day(summary.days[0][0])} – {format_day(summary.days[-1][0])}"
+            w.title.format(
+                first=format_day(summary.days[0][0]), last=format_day(summary.days[-1][0])
+            )
         ]
         lines.append(
             w.checked_in.format(

@@ -14,6 +14,11 @@ from nudgebot.platform.clock import utcnow
 from nudgebot.store.models import Checkin, FoodChoice, FoodQuestion
 
 
+def total_of(items: list[dict[str, Any]]) -> float:
+    """A check-in's magnesium: the sum of its stored foods, as the total column keeps it."""
+    return round(sum(float(i["mg"]) for i in items), 1)
+
+
 async def add_checkin(
     session: AsyncSession,
     *,
@@ -58,7 +63,7 @@ async def add_items(
     if checkin is None or checkin.user_id != user_id:
         return None
     checkin.items = [*checkin.items, *items]
-    checkin.total_mg = round(sum(float(i["mg"]) for i in checkin.items), 1)
+    checkin.total_mg = total_of(checkin.items)
     return checkin
 
 
@@ -77,7 +82,7 @@ async def set_items(
 ) -> None:
     """Replace a check-in's foods (a changed amount) and update its total."""
     checkin.items = items  # a new list: the JSON column only sees a new value
-    checkin.total_mg = round(sum(float(i["mg"]) for i in items), 1)
+    checkin.total_mg = total_of(items)
     await session.flush()
 
 

@@ -18,6 +18,7 @@ import pytest_asyncio
 
 from nudgebot.content import load_content
 from nudgebot.platform.clock import OFFSET_VARIABLE
+from nudgebot.platform.i18n import format_day
 from tests.botapi_emulator import BotApiEmulator
 from tests.e2e.botprocess import BotProcess, shared_process
 
@@ -163,7 +164,8 @@ async def test_the_weekly_summary_arrives_as_a_photo_with_its_text(
     png = next(iter(call.files.values()))[1]
     assert png.startswith(b"\x89PNG")
     caption = call.text
-    assert CONTENT.reminders.weekly.title in caption
+    first, last = format_day(now.date() - timedelta(days=6)), format_day(now.date())
+    assert caption.startswith(CONTENT.reminders.weekly.title.format(first=first, last=last))
     assert "black beans" in caption  # the food that brought the most
     assert "2 days" in caption and "65 mg" in caption  # averaged over the days with check-ins
     assert CONTENT.reminders.weekly.professional in caption

@@ -232,18 +232,21 @@ def today_rows(r: Replies, day: DaySummary) -> Rows:
     ]
 
 
+def week_target_text(r: Replies, target: Target) -> str:
+    """'your target of 360 mg' or 'the adult range (310–420 mg)', as a week's summary says it."""
+    c = r.checkin
+    if target.is_range:
+        return c.target_range.format(low=target.low, high=target.high)
+    return c.target_single.format(target=target.low)
+
+
 def week_caption(r: Replies, week: WeekSummary) -> str:
     """The /week summary: the average over the days with a check-in, days at target, streak."""
     c = r.checkin
     target = week.target
-    target_text = (
-        c.target_range.format(low=target.low, high=target.high)
-        if target.is_range
-        else c.target_single.format(target=target.low)
-    )
     good = sum(1 for _, mg in week.days if mg >= target.low)
     return c.week_caption.format(
         average=c.week_average.format(week.logged_days, avg=_mg(week.average_mg)),
-        reached=c.week_reached.format(good, target_text=target_text),
+        reached=c.week_reached.format(good, target_text=week_target_text(r, target)),
         streak=c.week_streak.format(week.streak),
     )
