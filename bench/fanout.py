@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from nudgebot.content import load_content
+from nudgebot.content import load_catalog
 from nudgebot.domain.schedule import next_due_utc
 from nudgebot.platform.db import create_engine, create_sessionmaker, migrate
 from nudgebot.services.tips import TipService
@@ -115,7 +115,7 @@ async def tick_benchmark(url: str, due: int) -> list[float]:
     """ms per 1,000 due subscribers, over passes of 1,000."""
     engine = create_engine(url)
     sm = create_sessionmaker(engine)
-    tips = TipService(sm, load_content())
+    tips = TipService(sm, load_catalog())
     await tips.sync_library()
     gc.freeze()  # as the bot does once started (runner.started_bot)
     now = datetime.now(UTC)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from nudgebot.bot.application import _quick_buttons
 from nudgebot.charts import chart_png
-from nudgebot.content import load_content
+from nudgebot.content import load_catalog
 from nudgebot.features.meals.parser import load_index
 from nudgebot.platform.db import create_engine, create_sessionmaker, migrate
 from nudgebot.services.checkins import CheckinService
@@ -80,7 +80,7 @@ def seed(db: Path, due: int) -> None:
 
 
 async def run(due: int) -> dict[str, list[float]]:
-    content = load_content()
+    catalog = load_catalog()
     foods = load_index()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "reminders.db"
@@ -90,7 +90,7 @@ async def run(due: int) -> dict[str, list[float]]:
         seed(db, due)
         sm = create_sessionmaker(engine)
         service = ReminderService(
-            sm, content, quick_buttons=_quick_buttons(CheckinService(sm, foods), content)
+            sm, catalog, quick_buttons=_quick_buttons(CheckinService(sm, foods), catalog)
         )
         timings: dict[str, list[float]] = {"evening": [], "weekly": []}
         try:

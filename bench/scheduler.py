@@ -26,7 +26,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.fanout import seed, tick_benchmark
-from nudgebot.content import load_content
+from nudgebot.content import load_catalog
 from nudgebot.platform.db import create_engine, create_sessionmaker, migrate
 from nudgebot.services.tips import TipService
 from nudgebot.store.models import User, UserTopic
@@ -96,7 +96,7 @@ async def pg_round(workdir: Path, subscribers: int, due: int) -> list[float]:
             await conn.execute(insert(UserTopic.__table__), topics)
             await conn.exec_driver_sql("ANALYZE users")
             await conn.exec_driver_sql("ANALYZE user_topics")
-        tips = TipService(create_sessionmaker(engine), load_content())
+        tips = TipService(create_sessionmaker(engine), load_catalog())
         await tips.sync_library()
         # As tick_benchmark does on SQLite: `due` people due five seconds ago, passes of 1,000.
         now = datetime.now(UTC)

@@ -17,6 +17,7 @@ def week_chart(
     title: str,
     target_label: str,
     unit: str,
+    language: str = "en",
 ) -> bytes:
     """A bar per day, the target as a line (or a band for a range)."""
     # Imported here: matplotlib adds half a second to every start, and only /week needs it.
@@ -25,7 +26,7 @@ def week_chart(
 
     fig = Figure(figsize=(7, 3.6), dpi=110)
     ax = fig.add_subplot(1, 1, 1)
-    labels = [chart_day(d) for d, _ in days]
+    labels = [chart_day(d, language) for d, _ in days]
     values = [v for _, v in days]
     colours = ["#2e7d32" if v >= target_low else "#81c784" for v in values]
     ax.bar(labels, values, color=colours, width=0.6, zorder=2)
@@ -71,4 +72,5 @@ def chart_png(spec: dict[str, Any]) -> bytes:
         title=str(spec["title"]),
         target_label=str(spec["target_label"]),
         unit=str(spec["unit"]),
+        language=str(spec.get("language") or "en"),
     )

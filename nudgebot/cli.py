@@ -109,6 +109,11 @@ def migrate() -> None:
 def console(
     user_id: int = typer.Option(1, help="The Telegram user id the console speaks as."),
     name: str = typer.Option("Console", help="The first name the console user has."),
+    lang: str = typer.Option(
+        "en",
+        "--lang",
+        help="The console user's Telegram app language (en, es, ru): the bot starts in it.",
+    ),
 ) -> None:
     """Try the bot in this terminal: no token, no network."""
     from nudgebot.bot.intake.console import run_console
@@ -116,7 +121,7 @@ def console(
 
     settings = _settings()
     configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
-    _run_async(run_console(settings, user_id=user_id, first_name=name))
+    _run_async(run_console(settings, user_id=user_id, first_name=name, language_code=lang))
 
 
 @cli.command()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import tomli
 from pydantic import (
@@ -25,9 +25,13 @@ from nudgebot.features.understanding.lexicon import Lexicon
 from nudgebot.platform.i18n import Plural
 
 MESSAGES_DIR = Path(__file__).resolve().parents[1] / "messages"
-# The one language so far; texts, tips and food names move under messages/<lang>/ with the
-# language issue, the router's lexicons and answers are there already.
-LANGUAGE = "en"
+# The reference language: every other messages/<lang>/ must have the same keys, placeholders and
+# tip and answer ids. A language is supported when its folder holds a replies.toml.
+REFERENCE_LANGUAGE = "en"
+
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ContentError(Exception):
@@ -159,7 +163,9 @@ class Onboarding(_Section):
 
 
 class Summary(_Section):
-    layout: Annotated[str, P("zone", "time", "topics", "profile", "evening", "weekly", "status")]
+    layout: Annotated[
+        str, P("zone", "time", "topics", "profile", "evening", "weekly", "language", "status")
+    ]
     not_set: Text
     evening_at: Annotated[str, P("time")]
     evening_off: Text
@@ -171,6 +177,15 @@ class Summary(_Section):
     status_paused: Text
     status_stopped: Text
     status_blocked: Text
+
+
+class LanguageTexts(_Section):
+    """/language: the language's own name (on its button), the question and the answers."""
+
+    name: Annotated[str, StringConstraints(min_length=2, max_length=30)]
+    ask: Text
+    set: Text
+    same: Text
 
 
 class Settings(_Section):
@@ -209,6 +224,7 @@ class Labels(_Section):
     change_topics: Text
     change_profile: Text
     change_evening: Text
+    change_language: Text
     weekly_on: Text
     weekly_off: Text
     back: Text
@@ -229,6 +245,8 @@ class Labels(_Section):
     tip_checkin: Text
     audience_all: Text
     save_tip: Text
+    add_language: Annotated[str, P("language")]
+    languages_done: Text
     send_broadcast: Annotated[Plural, PP()]
     send_broadcast_paid: Annotated[str, P("stars")]
     broadcast_this_tip: Text
@@ -256,6 +274,7 @@ class Commands(_Section):
     week: str
     undo: str
     tip: str
+    language: str
     stop: str
     mydata: str
     forget: str
@@ -421,6 +440,7 @@ class Admin(_Section):
     addtip_text: Annotated[Plural, PP()]
     addtip_preview: Text
     addtip_confirm: Text
+    addtip_language_text: Annotated[str, P("language")]
     addtip_saved: Annotated[str, P("id", "topic")]
     tip_empty: Text
     tip_too_long: Annotated[Plural, PP("max")]
@@ -436,6 +456,11 @@ class Admin(_Section):
     broadcast_message: Text
     broadcast_unsupported: Text
     broadcast_audience: Text
+    broadcast_languages: Text
+    broadcast_language_text: Annotated[str, P("language")]
+    broadcast_by_language: Annotated[str, P("counts")]
+    language_count: Annotated[str, P("language", "recipients")]
+    first_text_marker: Text
     broadcast_preview: Annotated[str, P("audience", "recipients", "duration", "blocked")]
     subscribers: Annotated[Plural, PP()]
     blocked_skipped: Annotated[Plural, PP()]
@@ -496,6 +521,7 @@ class Replies(_Section):
     chat: ChatReplies
     onboarding: Onboarding
     summary: Summary
+    language: LanguageTexts
     settings: Settings
     account: Account
     tips: Tips
@@ -590,13 +616,14 @@ class ReminderTexts(_Section):
 
 @dataclass(frozen=True, slots=True)
 class Content:
-    """All validated message data, loaded once."""
+    """All validated message data of one language, loaded once."""
 
+    language: str
     replies: Replies
     tips: tuple[TipEntry, ...]
-    lexicon: Lexicon  # messages/en/understanding.toml: how the router reads a message
-    knowledge: tuple[KnowledgeEntry, ...]  # messages/en/knowledge.toml: sourced answers
-    reminders: ReminderTexts  # messages/en/reminders.toml: evening reminder, weekly summary
+    lexicon: Lexicon  # understanding.toml: how the router reads a message
+    knowledge: tuple[KnowledgeEntry, ...]  # knowledge.toml: sourced answers
+    reminders: ReminderTexts  # reminders.toml: evening reminder, weekly summary
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -622,39 +649,145 @@ def _explain(path: Path, exc: ValidationError, data: dict[str, Any] | None = Non
     return ContentError(f"{path}: invalid content\n  " + "\n  ".join(lines))
 
 
-def load_content(directory: Path = MESSAGES_DIR) -> Content:
-    """Read and validate every messages/ file; raise ContentError naming the file and entry."""
-    path = directory / "replies.toml"
+def _validated(model: type[_M], path: Path, language: str, *, with_ids: bool = False) -> _M:
+    data = _read_toml(path)
     try:
-        replies = Replies.model_validate(_read_toml(path))
+        return model.model_validate(data, context={"language": language})
     except ValidationError as exc:
-        raise _explain(path, exc) from None
-    tips_path = directory / "tips.toml"
-    tip_data = _read_toml(tips_path)
-    try:
-        tips = TipFile.model_validate(tip_data)
-    except ValidationError as exc:
-        raise _explain(tips_path, exc, tip_data) from None
-    lexicon_path = directory / LANGUAGE / "understanding.toml"
-    try:
-        lexicon = Lexicon.model_validate(_read_toml(lexicon_path))
-    except ValidationError as exc:
-        raise _explain(lexicon_path, exc) from None
-    knowledge_path = directory / LANGUAGE / "knowledge.toml"
-    knowledge_data = _read_toml(knowledge_path)
-    try:
-        knowledge = KnowledgeFile.model_validate(knowledge_data)
-    except ValidationError as exc:
-        raise _explain(knowledge_path, exc, knowledge_data) from None
-    reminders_path = directory / LANGUAGE / "reminders.toml"
-    try:
-        reminders = ReminderTexts.model_validate(_read_toml(reminders_path))
-    except ValidationError as exc:
-        raise _explain(reminders_path, exc) from None
+        raise _explain(path, exc, data if with_ids else None) from None
+
+
+def load_content(directory: Path = MESSAGES_DIR, language: str = REFERENCE_LANGUAGE) -> Content:
+    """Read and validate one language's messages/<lang>/ files; raise ContentError naming the
+    file and entry."""
+    folder = directory / language
+    replies = _validated(Replies, folder / "replies.toml", language)
+    tips = _validated(TipFile, folder / "tips.toml", language, with_ids=True)
+    lexicon = _validated(Lexicon, folder / "understanding.toml", language)
+    knowledge = _validated(KnowledgeFile, folder / "knowledge.toml", language, with_ids=True)
+    reminders = _validated(ReminderTexts, folder / "reminders.toml", language)
     return Content(
+        language=language,
         replies=replies,
         tips=tuple(tips.tip),
         lexicon=lexicon,
         knowledge=tuple(knowledge.entry),
         reminders=reminders,
     )
+
+
+def available_languages(directory: Path = MESSAGES_DIR) -> tuple[str, ...]:
+    """The languages messages/ holds (a folder with a replies.toml), the reference first."""
+    found = sorted(p.parent.name for p in directory.glob("*/replies.toml"))
+    return tuple(sorted(found, key=lambda lang: lang != REFERENCE_LANGUAGE))
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Every language's validated messages; a person's language picks one."""
+
+    by_language: Mapping[str, Content]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The supported languages, the reference first."""
+        return tuple(self.by_language)
+
+    @property
+    def reference(self) -> Content:
+        """The English messages (every other language is checked against them)."""
+        return self.by_language[REFERENCE_LANGUAGE]
+
+    def __getitem__(self, language: str | None) -> Content:
+        """The messages of a language or a Telegram language_code ("es-MX"); an unknown or
+        missing one gets the reference."""
+        return self.by_language.get(language or "") or self.by_language[
+            self.language_of(language)
+        ]
+
+    def language_of(self, language_code: str | None) -> str:
+        """A Telegram language_code ("es-MX", "ru", "pt-br") as a supported language."""
+        base = (language_code or "").split("-")[0].split("_")[0].strip().lower()
+        return base if base in self.by_language else REFERENCE_LANGUAGE
+
+
+def load_catalog(
+    directory: Path = MESSAGES_DIR, languages: Iterable[str] | None = None
+) -> Catalog:
+    """Load and cross-check every language: the start fails on a missing key, a placeholder
+    that differs from English, a missing plural form, or a tip or answer id English lacks."""
+    wanted = tuple(languages) if languages is not None else available_languages(directory)
+    if REFERENCE_LANGUAGE not in wanted:
+        wanted = (REFERENCE_LANGUAGE, *wanted)
+    by_language = {lang: load_content(directory, lang) for lang in wanted}
+    reference = by_language[REFERENCE_LANGUAGE]
+    for lang, content in by_language.items():
+        if lang != REFERENCE_LANGUAGE:
+            _check_against(reference, content, directory / lang)
+    return Catalog(by_language)
+
+
+def _fields_of(value: Any) -> frozenset[str] | None:
+    if isinstance(value, str):
+        return frozenset(
+            f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(value) if f
+        )
+    if isinstance(value, Plural):
+        found: set[str] = set()
+        for text in value.forms().values():
+            found |= _fields_of(text) or frozenset()
+        return frozenset(found)
+    return None
+
+
+def _walk(model: Any, prefix: str = "") -> dict[str, Any]:
+    """Every leaf text of a section tree, by its dotted key."""
+    leaves: dict[str, Any] = {}
+    items = (
+        ((name, getattr(model, name)) for name in type(model).model_fields)
+        if isinstance(model, BaseModel) and not isinstance(model, Plural)
+        else model.items()
+        if isinstance(model, dict)
+        else ()
+    )
+    for name, value in items:
+        key = f"{prefix}{name}"
+        if isinstance(value, (dict, BaseModel)) and not isinstance(value, Plural):
+            leaves.update(_walk(value, key + "."))
+        else:
+            leaves[key] = value
+    return leaves
+
+
+def _check_against(reference: Content, other: Content, folder: Path) -> None:
+    problems: list[str] = []
+    for file, ref_model, model in (
+        ("replies.toml", reference.replies, other.replies),
+        ("reminders.toml", reference.reminders, other.reminders),
+    ):
+        ref_leaves, leaves = _walk(ref_model), _walk(model)
+        for key, ref_value in ref_leaves.items():
+            if key not in leaves:
+                problems.append(f"{file}: [{key}] missing")
+                continue
+            want, got = _fields_of(ref_value), _fields_of(leaves[key])
+            if want is not None and got is not None and want != got:
+                problems.append(
+                    f"{file}: [{key}] uses {{{'}, {'.join(sorted(got)) or ''}}}, English uses "
+                    f"{{{'}, {'.join(sorted(want)) or ''}}}"
+                )
+        for key in leaves.keys() - ref_leaves.keys():
+            problems.append(f"{file}: [{key}] is not an English key")
+    ref_tips = {tip.id: tip for tip in reference.tips}
+    for tip in other.tips:
+        ref = ref_tips.get(tip.id)
+        if ref is None:
+            problems.append(f"tips.toml: tip {tip.id!r} has no English original")
+        elif (ref.topic, ref.see_professional) != (tip.topic, tip.see_professional):
+            problems.append(f"tips.toml: tip {tip.id!r} differs from English in topic or flags")
+    ref_answers = {entry.id for entry in reference.knowledge}
+    for entry in other.knowledge:
+        if entry.id not in ref_answers:
+            problems.append(f"knowledge.toml: entry {entry.id!r} has no English original")
+    if problems:
+        raise ContentError(f"{folder}: differs from English\n  " + "\n  ".join(problems))

@@ -142,6 +142,7 @@ class BotApiEmulator:
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
+        self._language_codes: dict[int, str] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._faults: list[_Fault] = []
         self._new_update = asyncio.Event()
@@ -198,9 +199,13 @@ class BotApiEmulator:
     def _next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
-    @staticmethod
-    def _user(user_id: int, first_name: str) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+    def set_language_code(self, user_id: int, language_code: str) -> None:
+        """The language of this user's Telegram app (every update from them carries it)."""
+        self._language_codes[user_id] = language_code
+
+    def _user(self, user_id: int, first_name: str) -> dict[str, Any]:
+        code = self._language_codes.get(user_id, "en")
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": code}
 
     @staticmethod
     def _chat(chat_id: int, chat_type: str, first_name: str) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_missing_key_stops_the_start_naming_file_and_key(messages_copy: Path) -> None:
-    _edit(messages_copy / "replies.toml", 'unknown = "', 'unknown_typo = "')
+    _edit(messages_copy / "en" / "replies.toml", 'unknown = "', 'unknown_typo = "')
     with pytest.raises(ContentError) as err:
         load_content(messages_copy)
     assert "replies.toml" in str(err.value)
@@ -50,19 +50,19 @@ def test_missing_key_stops_the_start_naming_file_and_key(messages_copy: Path) ->
 
 
 def test_unknown_placeholder_stops_the_start(messages_copy: Path) -> None:
-    _edit(messages_copy / "replies.toml", "Time zone: {zone}.", "Time zone: {zona}.")
+    _edit(messages_copy / "en" / "replies.toml", "Time zone: {zone}.", "Time zone: {zona}.")
     with pytest.raises(ContentError, match=r"onboarding.tz_set.*\{zona\}"):
         load_content(messages_copy)
 
 
 def test_missing_topic_label_stops_the_start(messages_copy: Path) -> None:
-    _edit(messages_copy / "replies.toml", 'stress = "Stress"\n', "")
+    _edit(messages_copy / "en" / "replies.toml", 'stress = "Stress"\n', "")
     with pytest.raises(ContentError, match="missing topics: stress"):
         load_content(messages_copy)
 
 
 def test_broken_toml_names_the_file(messages_copy: Path) -> None:
-    (messages_copy / "replies.toml").write_text("[general\n")
+    (messages_copy / "en" / "replies.toml").write_text("[general\n")
     with pytest.raises(ContentError, match=r"replies.toml: not valid TOML"):
         load_content(messages_copy)
 
@@ -129,7 +129,7 @@ def test_tips_that_mention_supplements_send_people_to_a_professional() -> None:
 
 
 def test_a_bad_tip_stops_the_start_naming_file_and_entry(messages_copy: Path) -> None:
-    path = messages_copy / "tips.toml"
+    path = messages_copy / "en" / "tips.toml"
     text = path.read_text()
     path.write_text(text.replace('topic = "food"', 'topic = "gossip"', 1))
     with pytest.raises(ContentError) as err:
@@ -138,14 +138,14 @@ def test_a_bad_tip_stops_the_start_naming_file_and_entry(messages_copy: Path) ->
 
 
 def test_a_duplicate_tip_id_stops_the_start(messages_copy: Path) -> None:
-    path = messages_copy / "tips.toml"
+    path = messages_copy / "en" / "tips.toml"
     path.write_text(path.read_text().replace('id = "food-002"', 'id = "food-001"', 1))
     with pytest.raises(ContentError, match=r"food-001.*used twice"):
         load_content(messages_copy)
 
 
 def test_an_overlong_tip_stops_the_start(messages_copy: Path) -> None:
-    path = messages_copy / "tips.toml"
+    path = messages_copy / "en" / "tips.toml"
     text = path.read_text()
     start = text.index('text = "', text.index('id = "stress-003"')) + len('text = "')
     path.write_text(text[:start] + "x" * 600 + text[start:])
@@ -154,13 +154,13 @@ def test_an_overlong_tip_stops_the_start(messages_copy: Path) -> None:
 
 
 def test_a_missing_crisis_text_stops_the_start(messages_copy: Path) -> None:
-    _edit(messages_copy / "replies.toml", "crisis = ", "crisis_text = ")
+    _edit(messages_copy / "en" / "replies.toml", "crisis = ", "crisis_text = ")
     with pytest.raises(ContentError, match=r"safety\.crisis"):
         load_content(messages_copy)
 
 
 def test_a_referral_topic_without_its_text_stops_the_start(messages_copy: Path) -> None:
-    _edit(messages_copy / "replies.toml", "warfarin = ", "warfarin_text = ")
+    _edit(messages_copy / "en" / "replies.toml", "warfarin = ", "warfarin_text = ")
     with pytest.raises(ContentError, match=r"referral"):
         load_content(messages_copy)
 
@@ -280,7 +280,7 @@ def test_stats_read_right_for_one_of_everything() -> None:
 
 
 def test_a_plural_text_with_an_unknown_placeholder_stops_the_start(messages_copy: Path) -> None:
-    path = messages_copy / "replies.toml"
+    path = messages_copy / "en" / "replies.toml"
     _edit(path, '"{n} new subscriber this week"', '"{n} new subscriber this {span}"')
     _edit(path, '"{n} new subscribers this week"', '"{n} new subscribers this {span}"')
     with pytest.raises(ContentError, match=r"admin\.stats_new.*\{span\}"):

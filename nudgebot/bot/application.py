@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from nudgebot.config import Settings
-from nudgebot.content import Content
+from nudgebot.content import Catalog
 from nudgebot.features.meals.parser import load_index
 from nudgebot.features.meals.views import quick_rows
 from nudgebot.features.understanding.router import build_router
@@ -33,6 +33,7 @@ from nudgebot.handlers import (
     checkins,
     fallback,
     groups,
+    language,
     messages,
     onboarding,
     privacy,
@@ -89,7 +90,7 @@ class BudgetRateLimiter(AIORateLimiter):
 
 def build_application(
     settings: Settings,
-    content: Content,
+    catalog: Catalog,
     sessionmaker: SessionMaker,
     *,
     token: str,
@@ -113,12 +114,13 @@ def build_application(
             HTTPXRequest(connection_pool_size=32, read_timeout=15, connect_timeout=10)
         ).get_updates_request(HTTPXRequest(read_timeout=15, connect_timeout=10))
     application: AnyApplication = builder.build()
-    tips_service = TipService(sessionmaker, content)
+    tips_service = TipService(sessionmaker, catalog)
+    content = catalog.reference
     foods = load_index()
     checkin_service = CheckinService(sessionmaker, foods)
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
-        content=content,
+        catalog=catalog,
         sessionmaker=sessionmaker,
         subscribers=SubscriberService(sessionmaker),
         tips=tips_service,
@@ -130,22 +132,25 @@ def build_application(
             settings.send_rate,
             paid_rate=settings.paid_broadcast_rate,
         ),
-        privacy=PrivacyService(sessionmaker, content.replies.privacy.retention),
+        privacy=PrivacyService(
+            sessionmaker,
+            {lang: catalog[lang].replies.privacy.retention for lang in catalog.languages},
+        ),
         router=build_router(content, foods),
         reminders=ReminderService(
-            sessionmaker, content, quick_buttons=_quick_buttons(checkin_service, content)
+            sessionmaker, catalog, quick_buttons=_quick_buttons(checkin_service, catalog)
         ),
     )
     register_handlers(application)
     return application
 
 
-def _quick_buttons(checkins: CheckinService, content: Content) -> QuickButtons:
+def _quick_buttons(checkins: CheckinService, catalog: Catalog) -> QuickButtons:
     """The evening reminder's buttons: the same one-tap check-ins /checkin shows."""
 
-    async def rows(user_ids: Sequence[int], now: datetime) -> dict[int, Buttons]:
-        choices = await checkins.quick_choices_of(user_ids=user_ids, now=now)
-        return {uid: quick_rows(content.replies, c) for uid, c in choices.items()}
+    async def rows(people: Mapping[int, str], now: datetime) -> dict[int, Buttons]:
+        choices = await checkins.quick_choices_of(user_ids=list(people), now=now)
+        return {uid: quick_rows(catalog[people[uid]].replies, c) for uid, c in choices.items()}
 
     return rows
 
@@ -164,6 +169,7 @@ def register_handlers(application: AnyApplication) -> None:
         ("week", checkins.week_command),
         ("undo", checkins.undo_command),
         ("tip", tips.tip_command),
+        ("language", language.language_command),
         ("stop", account.stop_command),
         ("mydata", privacy.mydata_command),
         ("forget", privacy.forget_command),
@@ -191,6 +197,7 @@ def register_handlers(application: AnyApplication) -> None:
         (admin.admin_button, callbacks.ADMIN_BUTTONS),
         (onboarding.question_button, (callbacks.OnboardingAnswer,)),
         (settings.settings_button, callbacks.SETTINGS_BUTTONS),
+        (language.language_button, callbacks.LANGUAGE_BUTTONS),
         (account.pause_button, (callbacks.Pause,)),
         (tips.tip_button, callbacks.TIP_BUTTONS),
         (checkins.checkin_button, (callbacks.CheckinMenu,)),
@@ -233,13 +240,27 @@ def register_handlers(application: AnyApplication) -> None:
 
 
 async def set_command_menu(
-    application: AnyApplication, content: Content, admin_ids: frozenset[int] = frozenset()
+    application: AnyApplication, catalog: Catalog, admin_ids: frozenset[int] = frozenset()
 ) -> None:
-    """Publish the command menu (admins see theirs too); a failure is logged, the bot runs on."""
-    described = content.replies.commands.model_dump()
-    commands = [BotCommand(name, text) for name, text in described.items()]
-    admin_commands = commands + [
-        BotCommand(name, text) for name, text in content.replies.admin_commands.model_dump().items()
+    """Publish the command menu in every language (Telegram shows each person the one of their
+    app's language, English otherwise); admins see theirs too. A failure is logged, the bot
+    runs on."""
+    for lang in catalog.languages:
+        replies = catalog[lang].replies
+        commands = [BotCommand(name, text) for name, text in replies.commands.model_dump().items()]
+        # English is the default menu (no language_code): every other app language falls to it.
+        code = None if lang == catalog.reference.language else lang
+        try:
+            await application.bot.set_my_commands(commands, language_code=code)
+        except TelegramError as exc:
+            log.warning("could not set the command menu (%s, set_my_commands): %s", lang, exc)
+    replies = catalog.reference.replies
+    admin_commands = [
+        BotCommand(name, text)
+        for name, text in {
+            **replies.commands.model_dump(),
+            **replies.admin_commands.model_dump(),
+        }.items()
     ]
     for admin_id in sorted(admin_ids):
         try:
@@ -248,7 +269,3 @@ async def set_command_menu(
             )
         except TelegramError as exc:
             log.warning("could not set the admin command menu for %s: %s", admin_id, exc)
-    try:
-        await application.bot.set_my_commands(commands)
-    except TelegramError as exc:
-        log.warning("could not set the command menu (set_my_commands): %s", exc)

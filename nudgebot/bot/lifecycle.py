@@ -21,7 +21,7 @@ from nudgebot.bot.http import AiohttpRequest
 from nudgebot.bot.intake.inbox import FatalPollingError, UpdateInbox, poll_telegram
 from nudgebot.bot.sender import OutboxSender, SenderSettings
 from nudgebot.config import Settings
-from nudgebot.content import Content, load_content
+from nudgebot.content import Catalog, load_catalog
 from nudgebot.features.meals.parser import load_index
 from nudgebot.handlers.admin import report_progress
 from nudgebot.handlers.common import RUNTIME_KEY, Runtime
@@ -49,7 +49,7 @@ class Running:
 
     application: AnyApplication
     inbox: UpdateInbox
-    content: Content
+    catalog: Catalog
     sender: OutboxSender
 
 
@@ -99,14 +99,14 @@ async def started_bot(
     stop: asyncio.Event | None = None,
 ) -> AsyncIterator[Running]:
     """Everything up and running; stopped in order on exit."""
-    content = load_content()
+    catalog = load_catalog()
     engine = create_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
     try:
         await ensure_schema(engine, auto_migrate=settings.auto_migrate)
         sessionmaker = create_sessionmaker(engine)
         budget = budget_for(engine, settings.bot_rate)
         application = build_application(
-            settings, content, sessionmaker, token=token, request=request, budget=budget
+            settings, catalog, sessionmaker, token=token, request=request, budget=budget
         )
         # the whole-database food search, built now rather than on someone's first unknown word
         await asyncio.to_thread(load_index().warm)
@@ -118,12 +118,12 @@ async def started_bot(
             application,
             sessionmaker,
             flood_limit=settings.flood_limit,
-            slow_down_text=content.replies.general.slow_down,
+            slow_down_text=lambda code: catalog[code].replies.general.slow_down,
         )
         await _initialize(application, stop or asyncio.Event())
         try:
             await application.start()
-            await set_command_menu(application, content, settings.admin_ids)
+            await set_command_menu(application, catalog, settings.admin_ids)
             rt: Runtime = application.bot_data[RUNTIME_KEY]
             await rt.tips.sync_library()
             # The sender has its own connections, so a broadcast's window of sends in flight
@@ -159,7 +159,7 @@ async def started_bot(
             # and those whose process's lease ran out; the repeating job takes the rest later.
             await inbox.recover(include_claimed=settings.is_sqlite)
             try:
-                yield Running(application, inbox, content, sender)
+                yield Running(application, inbox, catalog, sender)
             finally:
                 sender_stop.set()
                 await asyncio.gather(

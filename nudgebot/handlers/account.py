@@ -9,7 +9,7 @@ from nudgebot.content import Replies
 from nudgebot.domain import preferences as prefs
 from nudgebot.domain.clock import format_time
 from nudgebot.handlers import render
-from nudgebot.handlers.common import close_keyboard, ids, reply, runtime
+from nudgebot.handlers.common import close_keyboard, ids, reply, runtime, texts
 from nudgebot.handlers.onboarding import ask, stale
 from nudgebot.platform.callbacks import Pause, unpack
 from nudgebot.services.subscribers import PauseResult
@@ -17,11 +17,12 @@ from nudgebot.services.subscribers import PauseResult
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every command, one line each; an admin also gets the admin commands."""
+    r = await texts(update, context)
     rt = runtime(context)
     user_id, _ = ids(update)
-    text = rt.replies.general.help
+    text = r.general.help
     if rt.admin.is_admin(user_id):
-        text = f"{text}\n\n{rt.replies.admin.help}"
+        text = f"{text}\n\n{r.admin.help}"
     await reply(update, context, text)
 
 
@@ -46,12 +47,13 @@ def pause_text(r: Replies, result: PauseResult, days: int, *, snooze: bool = Fal
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask how long to pause."""
+    r = await texts(update, context)
     rt = runtime(context)
     user_id, _ = ids(update)
     if await rt.subscribers.get(user_id) is None:
-        await reply(update, context, rt.replies.general.not_started)
+        await reply(update, context, r.general.not_started)
         return
-    await reply(update, context, rt.replies.account.pause_ask, render.pause_keyboard(rt.replies))
+    await reply(update, context, r.account.pause_ask, render.pause_keyboard(r))
 
 
 async def pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -59,15 +61,15 @@ async def pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     button = unpack(query.data)
     if not isinstance(button, Pause) or button.days not in prefs.PAUSE_CHOICES:
-        await stale(query, rt)
+        await stale(query, r)
         return
     days = button.days
     result = await rt.subscribers.pause(user_id=query.from_user.id, days=days)
     if result is None:
-        await stale(query, rt)
+        await stale(query, r)
         return
     await query.answer()
     await close_keyboard(query, pause_text(r, result, days))
@@ -76,7 +78,7 @@ async def pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Switch tips back on after a pause (or a /stop)."""
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     user_id, _ = ids(update)
     sub = await rt.subscribers.get(user_id)
     if sub is None:
@@ -99,7 +101,7 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Unsubscribe; the data stays until the person asks to erase it."""
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     user_id, _ = ids(update)
     sub = await rt.subscribers.get(user_id)
     if sub is None:

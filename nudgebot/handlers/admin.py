@@ -14,10 +14,12 @@ from nudgebot.bot.sender import markup_of
 from nudgebot.content import MAX_TIP_TEXT, Replies
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.features.understanding import views
-from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime
+from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime, texts
 from nudgebot.platform.callbacks import (
     AdminAudience,
     AdminCancel,
+    AdminLanguage,
+    AdminLanguagesDone,
     AdminSave,
     AdminSend,
     AdminTipcast,
@@ -59,15 +61,16 @@ def _audience_label(r: Replies, audience: str) -> str:
 
 async def _denied(update: Update, context: ContextTypes.DEFAULT_TYPE, what: str) -> None:
     """A non-admin: the same reply as any unknown command; the attempt is logged."""
+    r = await texts(update, context)
     rt = runtime(context)
     user = update.effective_user
     log.warning("non-admin %s tried %s", user.id if user else "?", what)
     if user is not None:
         await rt.admin.log_denied(user.id, what)
     if update.callback_query is not None:
-        await update.callback_query.answer(rt.replies.general.stale_button)
+        await update.callback_query.answer(r.general.stale_button)
     else:
-        await reply(update, context, rt.replies.general.unknown)
+        await reply(update, context, r.general.unknown)
 
 
 async def admin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,7 +84,7 @@ async def admin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await _denied(update, context, f"/{command}")
         return
     args = context.args or []
-    r = rt.replies
+    r = await texts(update, context)
     if command == "addtip":
         await rt.admin.start_addtip(user_id)
         await reply(update, context, r.admin.addtip_topic, _topic_keyboard(r))
@@ -150,18 +153,19 @@ def cancelled_text(r: Replies, dropped: Dropped) -> str:
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel: an admin's draft, or a settings question; otherwise nothing to cancel."""
+    r = await texts(update, context)
     rt = runtime(context)
     user_id, _ = ids(update)
     dropped = await rt.admin.cancel(user_id) if rt.admin.is_admin(user_id) else None
     if dropped is not None:
-        await reply(update, context, cancelled_text(rt.replies, dropped))
+        await reply(update, context, cancelled_text(r, dropped))
         return
     sub = await rt.subscribers.get(user_id)
     if sub is not None and sub.flow is not None and sub.flow.mode == "settings":
         await rt.subscribers.close_flow(user_id=user_id)
-        await reply(update, context, rt.replies.admin.cancelled)
+        await reply(update, context, r.admin.cancelled)
         return
-    await reply(update, context, rt.replies.admin.nothing_to_cancel)
+    await reply(update, context, r.admin.nothing_to_cancel)
 
 
 async def admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -175,8 +179,13 @@ async def admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if draft is None:
         return
     kind, step, _ = draft
-    r = rt.replies
-    if (kind, step) in (("addtip", "text"), ("broadcast", "message")):
+    r = await texts(update, context)
+    if (kind, step) in (
+        ("addtip", "text"),
+        ("addtip", "lang_text"),
+        ("broadcast", "message"),
+        ("broadcast", "lang_text"),
+    ):
         # An emergency or a crisis is answered even in the middle of a draft (which stays open).
         verdict = rt.router.route(message.text or message.caption or "", awaiting_answer=True)
         if verdict.urgent:
@@ -188,27 +197,28 @@ async def admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await reply(update, context, r.admin.addtip_preview)
             await reply(update, context, preview.text, markup_of(preview.payload()))
             await reply(
-                update,
-                context,
-                r.admin.addtip_confirm,
-                InlineKeyboardMarkup(
-                    [
-                        [
-                            InlineKeyboardButton(
-                                r.labels.save_tip, callback_data=pack(AdminSave())
-                            ),
-                            InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL),
-                        ]
-                    ]
-                ),
+                update, context, r.admin.addtip_confirm, _tip_languages_keyboard(rt, r, set())
             )
-        elif (kind, step) == ("broadcast", "message"):
+        elif (kind, step) == ("addtip", "lang_text") and message.text:
+            _, preview, done = await rt.admin.addtip_translation(
+                user.id, message.text, r.admin.default_source
+            )
+            await reply(update, context, preview.text, markup_of(preview.payload()))
+            await reply(
+                update, context, r.admin.addtip_confirm, _tip_languages_keyboard(rt, r, done)
+            )
+        elif kind == "broadcast" and step in ("message", "lang_text"):
             payload = _payload_of(message)
             if payload is None:
                 await reply(update, context, r.admin.broadcast_unsupported)
             else:
-                await rt.admin.broadcast_message(user.id, payload)
-                await reply(update, context, r.admin.broadcast_audience, _audience_keyboard(r))
+                done = await rt.admin.broadcast_message(user.id, payload)
+                await reply(
+                    update,
+                    context,
+                    r.admin.broadcast_languages,
+                    _broadcast_languages_keyboard(rt, r, done),
+                )
         else:
             return  # a draft waiting for a button: the text is an ordinary message
     except AdminError as exc:
@@ -231,7 +241,7 @@ def _payload_of(message: Message) -> dict[str, Any] | None:
 async def _admin_error(
     update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, key: str, text: str
 ) -> None:
-    r = rt.replies
+    r = await texts(update, context)
     if key == "tip_too_long":
         length = len(split_source(text)[0])
         await reply(update, context, r.admin.tip_too_long.format(length, max=MAX_TIP_TEXT))
@@ -239,6 +249,59 @@ async def _admin_error(
         await reply(update, context, r.admin.tip_empty)
     else:
         await reply(update, context, r.general.stale_button)
+
+
+def _other_languages(rt: Runtime, done: set[str] | frozenset[str]) -> list[tuple[str, str]]:
+    """(code, own name) of every language beyond English without a text yet."""
+    return [
+        (code, rt.catalog[code].replies.language.name)
+        for code in rt.catalog.languages[1:]
+        if code not in done
+    ]
+
+
+def _tip_languages_keyboard(
+    rt: Runtime, r: Replies, done: set[str] | frozenset[str]
+) -> InlineKeyboardMarkup:
+    """Save (in the languages given so far), add another language, or cancel."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                r.labels.add_language.format(language=name),
+                callback_data=pack(AdminLanguage(code)),
+            )
+        ]
+        for code, name in _other_languages(rt, done)
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(r.labels.save_tip, callback_data=pack(AdminSave())),
+            InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _broadcast_languages_keyboard(
+    rt: Runtime, r: Replies, done: frozenset[str]
+) -> InlineKeyboardMarkup:
+    """Add the message in another language, or go on to the audience."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                r.labels.add_language.format(language=name),
+                callback_data=pack(AdminLanguage(code)),
+            )
+        ]
+        for code, name in _other_languages(rt, done)
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(r.labels.languages_done, callback_data=pack(AdminLanguagesDone())),
+            InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
 
 
 def _topic_keyboard(r: Replies) -> InlineKeyboardMarkup:
@@ -269,7 +332,7 @@ async def _send_preview(
     info: AudienceInfo,
     payload: dict[str, Any],
 ) -> None:
-    r = rt.replies
+    r = await texts(update, context)
     chat = update.effective_chat
     assert chat is not None
     if info.recipients == 0:
@@ -283,6 +346,16 @@ async def _send_preview(
         duration=duration_text(r, info.seconds),
         blocked=r.admin.blocked_skipped.format(info.skipped_blocked),
     )
+    if len(rt.catalog.languages) > 1:
+        counts = " · ".join(
+            r.admin.language_count.format(
+                language=rt.catalog[code].replies.language.name,
+                recipients=r.admin.subscribers.format(info.by_language.get(code, 0)),
+            )
+            + ("" if code == "en" or code in info.own_text else r.admin.first_text_marker)
+            for code in rt.catalog.languages
+        )
+        text += "\n" + r.admin.broadcast_by_language.format(counts=counts)
     buttons = [
         [
             InlineKeyboardButton(
@@ -343,7 +416,7 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query
     assert query is not None and query.data is not None
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     user_id = query.from_user.id
     if not rt.admin.is_admin(user_id):
         await _denied(update, context, query.data)
@@ -375,6 +448,22 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                         [[InlineKeyboardButton(r.labels.broadcast_this_tip, callback_data=tipcast)]]
                     ),
                 )
+            case AdminLanguage(language=code) if code in rt.catalog.languages:
+                kind = await rt.admin.add_language(user_id, code)
+                await query.answer()
+                await close_keyboard(query)
+                name = rt.catalog[code].replies.language.name
+                prompt = (
+                    r.admin.addtip_language_text
+                    if kind == "addtip"
+                    else r.admin.broadcast_language_text
+                )
+                await reply(update, context, prompt.format(language=name))
+            case AdminLanguagesDone():
+                await rt.admin.broadcast_languages_done(user_id)
+                await query.answer()
+                await close_keyboard(query)
+                await reply(update, context, r.admin.broadcast_audience, _audience_keyboard(r))
             case AdminTipcast(tip_id=tip_id):
                 info, tip = await rt.admin.broadcast_tip(user_id, tip_id)
                 await query.answer()
@@ -418,7 +507,7 @@ async def _send_tips(
     page: int,
     edit: Any = None,
 ) -> None:
-    r = rt.replies
+    r = await texts(update, context)
     rows, page, pages, total = await rt.admin.list_tips(search[:30] or None, page)
     if not rows:
         await reply(update, context, r.admin.tips_none)
@@ -461,7 +550,7 @@ async def _send_tips(
 
 
 async def _send_recent(update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime) -> None:
-    r = rt.replies
+    r = await texts(update, context)
     recent = await rt.admin.recent()
     if not recent:
         await reply(update, context, r.admin.broadcasts_none)
@@ -525,18 +614,20 @@ async def report_progress(context: ContextTypes.DEFAULT_TYPE) -> None:
     rt: Runtime = runtime(context)
     for progress in await rt.admin.progress():
         b = progress.broadcast
+        # The admin's own language (an admin who never pressed /start reads English).
+        r = rt.catalog[await rt.subscribers.language_of(user_id=b.admin_chat_id)].replies
         if b.paid_refused_at is not None:
             # Told once, as a message of its own: an edited status makes no sound.
             await rt.admin.tell_admin_once(
                 key=f"broadcast:{b.id}:paid-refused",
                 chat_id=b.admin_chat_id,
-                text=rt.replies.admin.broadcast_paid_refused.format(id=b.id),
+                text=r.admin.broadcast_paid_refused.format(id=b.id),
             )
         if b.status_message_id is None:
             continue
         try:
             await context.bot.edit_message_text(
-                status_text(rt.replies, progress),
+                status_text(r, progress),
                 chat_id=b.admin_chat_id,
                 message_id=b.status_message_id,
             )

@@ -15,7 +15,7 @@ from nudgebot.features.meals.quick import tap_key
 from nudgebot.features.meals.views import render_checkin, total_line
 from nudgebot.features.understanding import views as understanding_views
 from nudgebot.features.understanding.router import Verdict
-from nudgebot.handlers.common import close_keyboard, edit_keyboard, ids, reply, runtime
+from nudgebot.handlers.common import close_keyboard, edit_keyboard, ids, reply, runtime, texts
 from nudgebot.platform.callbacks import (
     AddFood,
     ChangeAmounts,
@@ -63,6 +63,7 @@ def _fix_markup(
 
 async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdict: Verdict) -> None:
     """Store a meal the router recognised; any referral it carries goes first, on its own."""
+    r = await texts(update, context)
     rt = runtime(context)
     user_id, _ = ids(update)
     assert verdict.meal is not None
@@ -74,7 +75,7 @@ async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdic
         warfarin=verdict.mentions_warfarin,
     )
     referral = (
-        understanding_views.referral_text(rt.replies, verdict.referrals)
+        understanding_views.referral_text(r, verdict.referrals)
         if verdict.referrals
         else ""
     )
@@ -82,15 +83,15 @@ async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdic
     # check-in's message, and must never take the referral away with it.
     if referral:
         await reply(update, context, referral)
-    text = render_checkin(rt.replies, result)
+    text = render_checkin(r, result)
     if text:
-        await reply(update, context, text, _fix_markup(rt.replies, result))
+        await reply(update, context, text, _fix_markup(r, result))
     for question in result.questions:
         await reply(
             update,
             context,
-            rt.replies.checkin.question.format(phrase=question.phrase[:80]),
-            question_keyboard(rt.replies, question, result),
+            r.checkin.question.format(phrase=question.phrase[:80]),
+            question_keyboard(r, question, result),
         )
 
 
@@ -137,18 +138,19 @@ def render_answer(r: Replies, result: AnswerResult) -> str:
 
 async def food_question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tap on "did you mean": add the chosen food, remember it, drop the buttons."""
+    r = await texts(update, context)
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
     user_id, _ = ids(update)
     button = unpack(query.data)
     if not isinstance(button, FoodQuestionAnswer):
-        await query.answer(rt.replies.general.stale_button)
+        await query.answer(r.general.stale_button)
         return
     result = await rt.checkins.answer(
         user_id=user_id, question_id=button.question_id, choice=button.choice
     )
-    text = render_answer(rt.replies, result)
+    text = render_answer(r, result)
     if result.kind is AnswerKind.ALREADY:
         await query.answer(text)  # a second tap: a short notice, the message stays as answered
         await close_keyboard(query)
@@ -159,25 +161,27 @@ async def food_question_button(update: Update, context: ContextTypes.DEFAULT_TYP
 
 async def send_quick_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """What did you eat: the person's recent meals and everyday additions as one-tap buttons."""
+    r = await texts(update, context)
     rt = runtime(context)
     user_id, _ = ids(update)
     choices = await rt.checkins.quick_choices(user_id=user_id)
-    rows = views.quick_menu_rows(rt.replies, choices)
-    await reply(update, context, rt.replies.quick.menu, markup(rows))
+    rows = views.quick_menu_rows(r, choices)
+    await reply(update, context, r.quick.menu, markup(rows))
 
 
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The check-in button under a daily tip: the one-tap menu (or type what was eaten)."""
+    r = await texts(update, context)
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
     if not isinstance(unpack(query.data), CheckinMenu):
-        await query.answer(rt.replies.general.stale_button)
+        await query.answer(r.general.stale_button)
         return
     await query.answer()
     user_id, _ = ids(update)
     if await rt.subscribers.get(user_id) is None:
-        await reply(update, context, rt.replies.general.not_started)
+        await reply(update, context, r.general.not_started)
         return
     await send_quick_menu(update, context)
 
@@ -198,7 +202,7 @@ async def _answer_checkin(
     """Show a (re)logged or changed check-in in the tapped message, with its buttons."""
     query = update.callback_query
     assert query is not None
-    r = runtime(context).replies
+    r = await texts(update, context)
     if result.kind is CheckinKind.GONE:
         await query.answer(r.quick.gone)
         await close_keyboard(query)
@@ -243,52 +247,55 @@ async def _amount(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: SetAm
 
 async def _amounts(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: ChangeAmounts) -> None:
     """ "Change amounts": the same message, with a row per food."""
+    r = await texts(update, context)
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
     user_id, _ = ids(update)
     result = await rt.checkins.checkin(user_id=user_id, checkin_id=tap.checkin_id)
     if result.kind is CheckinKind.GONE:
-        await query.answer(rt.replies.quick.gone)
+        await query.answer(r.quick.gone)
         await close_keyboard(query)
         return
     await query.answer()
-    await edit_keyboard(query, None, _fix_markup(rt.replies, result, expanded=True))
+    await edit_keyboard(query, None, _fix_markup(r, result, expanded=True))
 
 
 async def _undo(update: Update, context: ContextTypes.DEFAULT_TYPE, tap: UndoCheckin) -> None:
     """Undo under a check-in's reply: the message says what was removed and the day total."""
+    r = await texts(update, context)
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
     user_id, _ = ids(update)
     removed = await rt.checkins.undo(user_id=user_id, checkin_id=tap.checkin_id)
     if removed is None:  # a second tap, or removed elsewhere
-        await query.answer(rt.replies.checkin.undo_gone)
+        await query.answer(r.checkin.undo_gone)
         await close_keyboard(query)
         return
     await query.answer()
-    await close_keyboard(query, views.undo_text(rt.replies, removed, last=False))
+    await close_keyboard(query, views.undo_text(r, removed, last=False))
 
 
 async def _undo_today(
     update: Update, context: ContextTypes.DEFAULT_TYPE, tap: UndoFromToday
 ) -> None:
     """Undo from /today: the list is shown again without it."""
+    r = await texts(update, context)
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
     user_id, _ = ids(update)
     removed = await rt.checkins.undo(user_id=user_id, checkin_id=tap.checkin_id)
     await query.answer(
-        rt.replies.checkin.undo_gone
+        r.checkin.undo_gone
         if removed is None
-        else views.undo_text(rt.replies, removed, last=False)[:200]
+        else views.undo_text(r, removed, last=False)[:200]
     )
     day = await rt.checkins.today(user_id=user_id)
     if day is not None:
         await edit_keyboard(
-            query, views.today_text(rt.replies, day), markup(views.today_rows(rt.replies, day))
+            query, views.today_text(r, day), markup(views.today_rows(r, day))
         )
 
 
@@ -301,6 +308,7 @@ def tap_data(update: Update) -> str:
 
 async def meal_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A one-tap check-in, a ×½/×2, "Change amounts" or Undo button (callbacks.MEAL_TAPS)."""
+    r = await texts(update, context)
     query = update.callback_query
     assert query is not None
     match unpack(tap_data(update)):
@@ -319,13 +327,13 @@ async def meal_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         case UndoFromToday() as tap:
             await _undo_today(update, context, tap)
         case _:  # an old or forged button under a meal prefix
-            await query.answer(runtime(context).replies.general.stale_button)
+            await query.answer(r.general.stale_button)
 
 
 async def today_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/today: each check-in of the day with an undo button, and the total against the target."""
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     user_id, _ = ids(update)
     day = await rt.checkins.today(user_id=user_id)
     if day is None:
@@ -336,23 +344,25 @@ async def today_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/undo: remove the last check-in and show the day total left."""
+    r = await texts(update, context)
     rt = runtime(context)
     user_id, _ = ids(update)
     removed = await rt.checkins.undo(user_id=user_id)
     if removed is None:
-        await reply(update, context, rt.replies.checkin.undo_none)
+        await reply(update, context, r.checkin.undo_none)
         return
-    await reply(update, context, views.undo_text(rt.replies, removed, last=True))
+    await reply(update, context, views.undo_text(r, removed, last=True))
 
 
 async def week_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/week: a chart of the last 7 days with a one-line summary."""
+    r = await texts(update, context)
     rt = runtime(context)
-    c = rt.replies.checkin
+    c = (await texts(update, context)).checkin
     user_id, chat_id = ids(update)
     week = await rt.checkins.week(user_id=user_id)
     if week is None:
-        await reply(update, context, rt.replies.general.not_started)
+        await reply(update, context, r.general.not_started)
         return
     if not week.logged_days:
         await reply(update, context, c.week_empty)
@@ -367,4 +377,4 @@ async def week_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         target_label=c.chart_range if target.is_range else c.chart_target,
         unit=c.chart_unit,
     )
-    await context.bot.send_photo(chat_id, png, caption=views.week_caption(rt.replies, week))
+    await context.bot.send_photo(chat_id, png, caption=views.week_caption(r, week))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from nudgebot.config import Settings
-from nudgebot.content import Content, Replies
+from nudgebot.content import Catalog, Content, Replies
 from nudgebot.domain.limits import MAX_MESSAGE_CHARS, split_message
 from nudgebot.features.understanding.router import Router
 from nudgebot.platform.db import SessionMaker
@@ -35,7 +35,7 @@ class Runtime:
     """The services and content the handlers use, built once in app.py."""
 
     settings: Settings
-    content: Content
+    catalog: Catalog
     sessionmaker: SessionMaker
     subscribers: SubscriberService
     tips: TipService
@@ -44,11 +44,54 @@ class Runtime:
     privacy: PrivacyService
     router: Router
     reminders: ReminderService
+    # update_id -> the language its sender is spoken to in, for the few updates in flight (one
+    # read of users.language per update, not one per reply).
+    update_languages: dict[int, str] = field(default_factory=dict)
 
-    @property
-    def replies(self) -> Replies:
-        """The validated reply texts."""
-        return self.content.replies
+    def content(self, language: str | None) -> Content:
+        """One language's messages (an unknown language gets English)."""
+        return self.catalog[language]
+
+
+MEMO_SIZE = 4096
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The language to answer this update's sender in: theirs once they pressed /start, else
+    their Telegram app's language when the bot speaks it, else English."""
+    rt = runtime(context)
+    memo = rt.update_languages
+    found = memo.get(update.update_id)
+    if found is not None:
+        return found
+    user = update.effective_user
+    stored: str | None = None
+    if user is not None:
+        try:
+            stored = await rt.subscribers.language_of(user_id=user.id)
+        except DATABASE_ERRORS:
+            stored = None  # the reply is an apology: the app's language is good enough for it
+    if stored is None or stored not in rt.catalog.by_language:
+        stored = rt.catalog.language_of(user.language_code if user is not None else None)
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[update.update_id] = stored
+    return stored
+
+
+def remember_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
+    """The sender's language changed while this update was handled (/language)."""
+    runtime(context).update_languages[update.update_id] = lang
+
+
+async def content_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Content:
+    """All messages in the sender's language."""
+    return runtime(context).catalog[await language(update, context)]
+
+
+async def texts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Replies:
+    """The reply texts in the sender's language."""
+    return (await content_for(update, context)).replies
 
 
 def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:

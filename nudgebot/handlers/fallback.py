@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from nudgebot.handlers.common import DATABASE_ERRORS, ids, reply, runtime
+from nudgebot.handlers.common import DATABASE_ERRORS, ids, reply, texts
 
 log = logging.getLogger(__name__)
 
@@ -18,14 +18,16 @@ async def anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
     Media, stickers, locations and contacts get a pointer of their own (messages.media_message).
     """
-    await reply(update, context, runtime(context).replies.general.unknown)
+    r = await texts(update, context)
+    await reply(update, context, r.general.unknown)
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A callback no handler claims (an old version's button, or forged data)."""
+    r = await texts(update, context)
     query = update.callback_query
     if query is not None:
-        await query.answer(runtime(context).replies.general.stale_button)
+        await query.answer(r.general.stale_button)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -40,7 +42,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if update.effective_chat.type != "private":
         return  # in a group the bot stays quiet, apologies included
-    r = runtime(context).replies
+    r = await texts(update, context)
     db_down = isinstance(error, DATABASE_ERRORS)
     text = r.general.database_unavailable if db_down else r.general.apology
     try:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.ext import ContextTypes
 
-from nudgebot.handlers.common import runtime
+from nudgebot.handlers.common import texts
 
 PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
 
 
 async def added_to_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The bot joined a group: one message pointing to a private chat, then silence."""
+    r = await texts(update, context)
     change = update.my_chat_member
     if change is None or change.chat.type not in ("group", "supergroup"):
         return
@@ -19,5 +20,5 @@ async def added_to_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     is_in = change.new_chat_member.status in PRESENT
     if was_in or not is_in:
         return  # a promotion, a restriction, or being removed: nothing to say
-    text = runtime(context).replies.general.private_only.format(username=context.bot.username)
+    text = r.general.private_only.format(username=context.bot.username)
     await context.bot.send_message(change.chat.id, text)

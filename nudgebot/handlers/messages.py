@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from nudgebot.content import MediaReplies
+from nudgebot.content import MediaReplies, Replies
 from nudgebot.features.understanding import views
 from nudgebot.features.understanding.router import Command, Intent, Verdict
 from nudgebot.handlers import account, privacy, settings
 from nudgebot.handlers.checkins import record_meal, send_quick_menu
-from nudgebot.handlers.common import DATABASE_ERRORS, Runtime, ids, reply, runtime
+from nudgebot.handlers.common import DATABASE_ERRORS, Runtime, ids, reply, runtime, texts
 from nudgebot.handlers.onboarding import start, typed_answer
 from nudgebot.services.subscribers import Subscriber
 
@@ -46,12 +46,13 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/checkin [what you ate]: the words go through the router like any text; without words,
     the one-tap menu of recent meals and additions."""
+    r = await texts(update, context)
     rt = runtime(context)
     text = " ".join(context.args or [])
     if not text.strip():
         user_id, _ = ids(update)
         if await rt.subscribers.get(user_id) is None:
-            await reply(update, context, rt.replies.general.not_started)
+            await reply(update, context, r.general.not_started)
             return
         await send_quick_menu(update, context)  # recent meals and additions, one tap each
         return
@@ -85,16 +86,17 @@ def media_pointer(replies: MediaReplies, message: Message) -> str:
 
 async def media_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Media, a sticker, a location or a contact: a caption is read; without one, a pointer."""
+    r = await texts(update, context)
     message = update.effective_message
     assert message is not None
     if message.caption and message.caption.strip():
         await handle_text(update, context, message.caption)
         return
     rt = runtime(context)
-    text = media_pointer(rt.replies.media, message)
+    text = media_pointer(r.media, message)
     user_id, _ = ids(update)
     if await rt.subscribers.get(user_id) is None:
-        text = f"{text}\n\n{rt.replies.chat.set_up_hint}"
+        text = f"{text}\n\n{r.chat.set_up_hint}"
     await reply(update, context, text)
 
 
@@ -117,16 +119,18 @@ async def handle_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
         await rt.checkins.remembered(user_id=user_id) if sub is not None and not awaiting else None
     )
     verdict = rt.router.route(text, awaiting_answer=awaiting, remembered=remembered)
-    await DISPATCH[verdict.intent](Turn(update, context, rt, sub, verdict, text))
+    r = await texts(update, context)
+    await DISPATCH[verdict.intent](Turn(update, context, rt, sub, verdict, text, r))
 
 
 async def send_urgent(
     update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, verdict: Verdict
 ) -> None:
     """The emergency or crisis reply and nothing else (nothing stored)."""
+    r = await texts(update, context)
     # No reason and no words in the log: what someone wrote about their health stays private.
     log.info("update %s: %s reply sent", update.update_id, verdict.intent.value)
-    await reply(update, context, views.urgent_text(rt.replies, verdict))
+    await reply(update, context, views.urgent_text(r, verdict))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +143,7 @@ class Turn:
     sub: Subscriber | None
     verdict: Verdict
     text: str
+    r: Replies  # the reply texts in the person's language
 
     @property
     def set_up(self) -> bool:
@@ -169,7 +174,7 @@ async def _question(turn: Turn) -> None:
     if sub is not None and turn.verdict.mentions_warfarin:
         await turn.rt.checkins.note_warfarin(user_id=sub.user_id)
     answer = views.answer_text(
-        turn.rt.replies,
+        turn.r,
         turn.verdict,
         age_band=sub.age_band if sub else None,
         sex=sub.sex if sub else None,
@@ -181,22 +186,22 @@ async def _question(turn: Turn) -> None:
 
 async def _chat(turn: Turn) -> None:
     assert turn.verdict.chat is not None
-    await turn.reply(views.chat_text(turn.rt.replies, turn.verdict.chat, set_up=turn.set_up))
+    await turn.reply(views.chat_text(turn.r, turn.verdict.chat, set_up=turn.set_up))
 
 
 async def _meal(turn: Turn) -> None:
     if turn.sub is None:
-        referral = views.referral_text(turn.rt.replies, turn.verdict.referrals)
-        not_started = turn.rt.replies.general.not_started
+        referral = views.referral_text(turn.r, turn.verdict.referrals)
+        not_started = turn.r.general.not_started
         await turn.reply(f"{referral}\n\n{not_started}" if referral else not_started)
         return
     await record_meal(turn.update, turn.context, turn.verdict)
 
 
 async def _other(turn: Turn) -> None:
-    pointer = turn.rt.replies.answers.pointer
+    pointer = turn.r.answers.pointer
     if turn.sub is None:
-        pointer = f"{pointer}\n\n{turn.rt.replies.chat.set_up_hint}"
+        pointer = f"{pointer}\n\n{turn.r.chat.set_up_hint}"
     await turn.reply(pointer)
 
 

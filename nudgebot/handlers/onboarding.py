@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
+from nudgebot.content import Replies
 from nudgebot.handlers import render
 from nudgebot.handlers.common import (
     Runtime,
@@ -14,6 +15,7 @@ from nudgebot.handlers.common import (
     ids,
     reply,
     runtime,
+    texts,
 )
 from nudgebot.platform.callbacks import OnboardingAnswer, unpack
 from nudgebot.services.subscribers import Outcome, StartKind, StepResult, Subscriber
@@ -22,9 +24,14 @@ from nudgebot.services.subscribers import Outcome, StartKind, StepResult, Subscr
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet, then ask the open question, or welcome someone back."""
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     user_id, chat_id = ids(update)
-    sub, kind = await rt.subscribers.start(user_id=user_id, chat_id=chat_id)
+    user = update.effective_user
+    sub, kind = await rt.subscribers.start(
+        user_id=user_id,
+        chat_id=chat_id,
+        language=rt.catalog.language_of(user.language_code if user else None),
+    )
     name = first_name(update)
     if kind is StartKind.NEW:
         await reply(update, context, r.onboarding.welcome.format(name=name))
@@ -43,7 +50,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, sub: Subscriber) -> None:
     """Send the subscriber's open question with its buttons."""
-    text, markup = render.question(runtime(context).replies, sub)
+    r = await texts(update, context)
+    text, markup = render.question(r, sub)
     await reply(update, context, text, markup)
 
 
@@ -53,7 +61,7 @@ async def typed_answer(
     """A text sent while a question is open: a time zone, a time or the evening reminder's
     answer ("yes", "no", "9pm"), or a nudge to the buttons."""
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     assert sub.flow is not None
     if sub.flow.step not in ("tz", "time", "evening"):
         await reply(update, context, r.general.buttons_only)
@@ -83,7 +91,7 @@ async def after_answer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, result: StepResult
 ) -> None:
     """Confirm an accepted answer, then ask the next question or show the summary."""
-    r = rt.replies
+    r = await texts(update, context)
     sub = result.subscriber
     if sub is None or result.answered is None:
         return
@@ -102,17 +110,17 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     answer = unpack(query.data)
     if not isinstance(answer, OnboardingAnswer):
-        await stale(query, rt)
+        await stale(query, r)
         return
     result = await rt.subscribers.choose(
         user_id=query.from_user.id, step=answer.step, value=answer.value
     )
     sub = result.subscriber
     if result.outcome in (Outcome.STALE, Outcome.INVALID, Outcome.UNKNOWN_USER) or sub is None:
-        await stale(query, rt)
+        await stale(query, r)
         return
     if result.outcome in (Outcome.LAST_TOPIC, Outcome.NO_TOPIC):
         refusal = r.onboarding.last_topic
@@ -137,7 +145,7 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await after_answer(update, context, rt, result)
 
 
-async def stale(query: CallbackQuery, rt: Runtime) -> None:
+async def stale(query: CallbackQuery, r: Replies) -> None:
     """An old or forged button: say so briefly and remove the buttons."""
-    await query.answer(rt.replies.general.stale_button, show_alert=False)
+    await query.answer(r.general.stale_button, show_alert=False)
     await close_keyboard(query)

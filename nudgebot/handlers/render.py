@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -13,6 +14,8 @@ from nudgebot.domain.preferences import Flow
 from nudgebot.domain.reminders import EVENING_DEFAULT, EVENING_TIMES
 from nudgebot.domain.timezones import ZoneChoice, local_now, zone_for
 from nudgebot.platform.callbacks import (
+    LanguageChoice,
+    LanguageMenu,
     OnboardingAnswer,
     Pause,
     SettingsClose,
@@ -77,6 +80,7 @@ def summary(r: Replies, sub: Subscriber) -> str:
             else s.evening_off
         ),
         weekly=s.weekly_on if sub.weekly_summary else s.weekly_off,
+        language=r.language.name,
         status=status_text(r, sub),
     )
 
@@ -295,6 +299,22 @@ def settings_keyboard(r: Replies, sub: Subscriber) -> InlineKeyboardMarkup:
                 ),
                 weekly,
             ],
+            [InlineKeyboardButton(lab.change_language, callback_data=pack(LanguageMenu()))],
+        ]
+    )
+
+
+def language_keyboard(names: Mapping[str, str], current: str) -> InlineKeyboardMarkup:
+    """One button per language, in its own name; the current one ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    (CHECK if code == current else "") + name,
+                    callback_data=pack(LanguageChoice(code)),
+                )
+            ]
+            for code, name in names.items()
         ]
     )
 

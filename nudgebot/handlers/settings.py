@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from nudgebot.handlers import render
-from nudgebot.handlers.common import close_keyboard, edit_keyboard, ids, reply, runtime
+from nudgebot.handlers.common import close_keyboard, edit_keyboard, ids, reply, runtime, texts
 from nudgebot.handlers.onboarding import ask, stale
 from nudgebot.platform.callbacks import SettingsClose, SettingsOpen, WeeklySummarySwitch, unpack
 
@@ -14,7 +14,7 @@ from nudgebot.platform.callbacks import SettingsClose, SettingsOpen, WeeklySumma
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The summary with a button per preference."""
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     user_id, _ = ids(update)
     sub = await rt.subscribers.get(user_id)
     if sub is None:
@@ -36,7 +36,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     button = unpack(query.data)
     user_id = query.from_user.id
     if isinstance(button, SettingsClose):
@@ -48,7 +48,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if isinstance(button, WeeklySummarySwitch):
         switched = await rt.subscribers.set_weekly_summary(user_id=user_id, on=button.on)
         if switched is None:
-            await stale(query, rt)
+            await stale(query, r)
             return
         s = r.settings
         await query.answer(
@@ -58,11 +58,11 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await edit_keyboard(query, text, render.settings_keyboard(r, switched))
         return
     if not isinstance(button, SettingsOpen):
-        await stale(query, rt)
+        await stale(query, r)
         return
     sub = await rt.subscribers.open_setting(user_id=user_id, step=button.step)
     if sub is None or not sub.onboarded:
-        await stale(query, rt)
+        await stale(query, r)
         return
     await query.answer()
     await close_keyboard(query)

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from nudgebot.bot.sender import markup_of
 from nudgebot.handlers.account import pause_text
-from nudgebot.handlers.common import Runtime, ids, reply, runtime
+from nudgebot.handlers.common import Runtime, ids, reply, runtime, texts
 from nudgebot.handlers.onboarding import stale
 from nudgebot.platform.callbacks import TipHelpful, TipMore, TipSnooze, unpack
 
@@ -15,7 +15,7 @@ from nudgebot.platform.callbacks import TipHelpful, TipMore, TipSnooze, unpack
 async def _send_extra_tip(
     update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, user_id: int
 ) -> None:
-    r = rt.replies
+    r = await texts(update, context)
     sub = await rt.subscribers.get(user_id)
     if sub is None:
         await reply(update, context, r.general.not_started)
@@ -42,13 +42,13 @@ async def tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query = update.callback_query
     assert query is not None
     rt = runtime(context)
-    r = rt.replies
+    r = await texts(update, context)
     user_id = query.from_user.id
     match unpack(query.data):
         case TipHelpful(num=num):
             result = await rt.tips.mark_helpful(user_id=user_id, tip_num=num)
             if result is None:
-                await stale(query, rt)
+                await stale(query, r)
                 return
             await query.answer(r.tips.thanks if result else r.tips.already_thanked)
         case TipMore():
@@ -58,9 +58,9 @@ async def tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             # Snoozing never shortens or ends a longer pause (or one until /resume).
             paused = await rt.subscribers.pause(user_id=user_id, days=1)
             if paused is None:
-                await stale(query, rt)
+                await stale(query, r)
                 return
             await query.answer()
             await reply(update, context, pause_text(r, paused, 1, snooze=True))
         case _:
-            await stale(query, rt)
+            await stale(query, r)

@@ -48,6 +48,18 @@ class WeeklySummarySwitch:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageMenu:
+    """The "Language" button in /settings: show the languages ('lang')."""
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageChoice:
+    """/language: speak this language from now on ('lang:<code>'); checked by the handler."""
+
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class Pause:
     """Pause the tips for this many days, 0 meaning until /resume ('pause:<days>')."""
 
@@ -176,6 +188,18 @@ class AdminTopic:
 
 
 @dataclass(frozen=True, slots=True)
+class AdminLanguage:
+    """/addtip or /broadcast: add the text in this language next ('adm:lang:<code>')."""
+
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdminLanguagesDone:
+    """/broadcast: no more languages, on to the audience ('adm:langdone')."""
+
+
+@dataclass(frozen=True, slots=True)
 class AdminSave:
     """/addtip: save the previewed tip ('adm:save')."""
 
@@ -220,6 +244,8 @@ Callback: TypeAlias = (
     | SettingsOpen
     | SettingsClose
     | WeeklySummarySwitch
+    | LanguageMenu
+    | LanguageChoice
     | Pause
     | TipHelpful
     | TipMore
@@ -238,6 +264,8 @@ Callback: TypeAlias = (
     | AdminCancel
     | AdminTopic
     | AdminSave
+    | AdminLanguage
+    | AdminLanguagesDone
     | AdminTipcast
     | AdminAudience
     | AdminSend
@@ -246,6 +274,7 @@ Callback: TypeAlias = (
 
 # The kinds one handler reads, for its registration (`pattern(*SETTINGS_BUTTONS)`).
 SETTINGS_BUTTONS: Final = (SettingsOpen, SettingsClose, WeeklySummarySwitch)
+LANGUAGE_BUTTONS: Final = (LanguageMenu, LanguageChoice)
 TIP_BUTTONS: Final = (TipHelpful, TipMore, TipSnooze)
 MEAL_TAPS: Final = (
     RepeatMeal,
@@ -260,6 +289,8 @@ ADMIN_BUTTONS: Final = (
     AdminCancel,
     AdminTopic,
     AdminSave,
+    AdminLanguage,
+    AdminLanguagesDone,
     AdminTipcast,
     AdminAudience,
     AdminSend,
@@ -313,6 +344,10 @@ _CODECS: Final[dict[type[Any], _Codec]] = {
         lambda m: WeeklySummarySwitch(m[1] == "on"),
         lambda c: "weekly:on" if c.on else "weekly:off",
     ),
+    LanguageMenu: _Codec("lang", None, lambda m: LanguageMenu(), lambda c: ""),
+    LanguageChoice: _Codec(
+        "lang", "([a-z]{2,3})", lambda m: LanguageChoice(m[1]), lambda c: c.language
+    ),
     Pause: _Codec("pause", "([0-9]{1,3})", lambda m: Pause(int(m[1])), lambda c: str(c.days)),
     TipHelpful: _Codec(
         "tip", f"up:{_TIP_NUM}", lambda m: TipHelpful(int(m[1])), lambda c: f"up:{c.num}"
@@ -356,6 +391,12 @@ _CODECS: Final[dict[type[Any], _Codec]] = {
         "adm", f"topic:{_FIELD}", lambda m: AdminTopic(m[1]), lambda c: f"topic:{c.topic}"
     ),
     AdminSave: _Codec("adm", "save", lambda m: AdminSave(), lambda c: "save"),
+    AdminLanguage: _Codec(
+        "adm", "lang:([a-z]{2,3})", lambda m: AdminLanguage(m[1]), lambda c: f"lang:{c.language}"
+    ),
+    AdminLanguagesDone: _Codec(
+        "adm", "langdone", lambda m: AdminLanguagesDone(), lambda c: "langdone"
+    ),
     AdminTipcast: _Codec(
         "adm", f"tipcast:{_FIELD}", lambda m: AdminTipcast(m[1]), lambda c: f"tipcast:{c.tip_id}"
     ),

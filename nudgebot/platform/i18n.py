@@ -14,7 +14,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
 DEFAULT_LANGUAGE = "en"
 
@@ -85,6 +85,16 @@ class Plural(BaseModel):
             "other": self.other,
         }
         return {k: v for k, v in given.items() if v is not None}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _language_of_file(cls, data: Any, info: ValidationInfo) -> Any:
+        # A messages/<lang>/ file is validated with {"language": lang}: its plurals need that
+        # language's forms.
+        context = info.context or {}
+        if isinstance(data, dict) and "language" not in data and context.get("language"):
+            return {**data, "language": context["language"]}
+        return data
 
     @model_validator(mode="after")
     def _complete(self) -> Plural:

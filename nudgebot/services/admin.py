@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,8 @@ class AudienceInfo:
     # Paid broadcasts (None when the host has not switched them on): time and Telegram Stars.
     paid_seconds: int | None = None
     paid_stars: float | None = None
+    by_language: Mapping[str, int] = field(default_factory=dict)  # recipients per language
+    own_text: frozenset[str] = frozenset()  # languages with a text of their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,51 @@ class AdminService:
             Tip(num=0, id="preview", topic=data["topic"], text=body, source=source)
         )
 
+    async def add_language(self, admin_id: int, language: str) -> str:
+        """ "+ <language>" on /addtip's or /broadcast's question: that language's text comes
+        next. Returns the draft's kind."""
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            expected = {"addtip": "confirm", "broadcast": "languages"}
+            if draft is None or expected.get(draft.kind) != draft.step or language == "en":
+                raise AdminError("stale")
+            await admin_repo.set_draft(
+                session,
+                admin_id=admin_id,
+                kind=draft.kind,
+                step="lang_text",
+                data={**draft.data, "pending": language},
+            )
+            return draft.kind
+
+    async def addtip_translation(
+        self, admin_id: int, text: str, default_source: str
+    ) -> tuple[str, OutgoingMessage, frozenset[str]]:
+        """The tip in the pending language: (language, its preview, languages done)."""
+        body, given = split_source(text)
+        if not body:
+            raise AdminError("tip_empty")
+        if len(body) > MAX_TIP_TEXT:
+            raise AdminError("tip_too_long")
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None or (draft.kind, draft.step) != ("addtip", "lang_text"):
+                raise AdminError("stale")
+            language = str(draft.data["pending"])
+            translations = dict(draft.data.get("translations") or {})
+            translations[language] = [body, given or draft.data.get("source") or default_source]
+            data = {k: v for k, v in draft.data.items() if k != "pending"}
+            data["translations"] = translations
+            await admin_repo.set_draft(
+                session, admin_id=admin_id, kind="addtip", step="confirm", data=data
+            )
+        text_, source = translations[language]
+        preview = self._tips.render(
+            tips_repo.TipText(0, data["topic"], text_, source, {language: (text_, source)}),
+            language,
+        )
+        return language, preview, frozenset(translations)
+
     async def addtip_save(self, admin_id: int) -> Tip:
         """Store the tip (it joins the rotation at once) and end the flow."""
         async with self._sm.begin() as session:
@@ -168,12 +216,18 @@ class AdminService:
             )
             session.add(tip)
             await session.flush()
+            translations = draft.data.get("translations") or {}
+            await tips_repo.set_translations(
+                session,
+                tip_num=tip.num,
+                translations={lang: (str(t), str(s)) for lang, (t, s) in translations.items()},
+            )
             await admin_repo.clear_draft(session, admin_id=admin_id)
             await admin_repo.audit(
                 session,
                 admin_id=admin_id,
                 action="add_tip",
-                detail={"tip": tip.id, "topic": tip.topic},
+                detail={"tip": tip.id, "topic": tip.topic, "languages": ["en", *translations]},
             )
             return tip
 
@@ -206,18 +260,35 @@ class AdminService:
                 session, admin_id=admin_id, kind="broadcast", step="message", data={}
             )
 
-    async def broadcast_message(self, admin_id: int, payload: dict[str, Any]) -> None:
-        """The message to send (text with entities, or photo and caption): now the audience."""
+    async def broadcast_message(self, admin_id: int, payload: dict[str, Any]) -> frozenset[str]:
+        """The message to send (text with entities, or photo and caption), first the one for
+        everyone, then one per added language; returns the languages with a text of their own.
+        Next: more languages, or the audience."""
         async with self._sm.begin() as session:
             draft = await admin_repo.get_draft(session, admin_id=admin_id)
-            if draft is None or (draft.kind, draft.step) != ("broadcast", "message"):
+            if draft is None or draft.kind != "broadcast":
+                raise AdminError("stale")
+            if draft.step == "message":
+                data: dict[str, Any] = {"payload": payload, "payloads": {}}
+            elif draft.step == "lang_text":
+                payloads = {**(draft.data.get("payloads") or {}), draft.data["pending"]: payload}
+                data = {k: v for k, v in draft.data.items() if k != "pending"}
+                data["payloads"] = payloads
+            else:
                 raise AdminError("stale")
             await admin_repo.set_draft(
-                session,
-                admin_id=admin_id,
-                kind="broadcast",
-                step="audience",
-                data={"payload": payload},
+                session, admin_id=admin_id, kind="broadcast", step="languages", data=data
+            )
+            return frozenset(data["payloads"])
+
+    async def broadcast_languages_done(self, admin_id: int) -> None:
+        """No more languages: now the audience."""
+        async with self._sm.begin() as session:
+            draft = await admin_repo.get_draft(session, admin_id=admin_id)
+            if draft is None or (draft.kind, draft.step) != ("broadcast", "languages"):
+                raise AdminError("stale")
+            await admin_repo.set_draft(
+                session, admin_id=admin_id, kind="broadcast", step="audience", data=draft.data
             )
 
     async def broadcast_audience(self, admin_id: int, audience: str) -> AudienceInfo:
@@ -235,7 +306,9 @@ class AdminService:
                 step="confirm",
                 data={**draft.data, "audience": audience},
             )
-            return await self._audience_info(session, audience)
+            return await self._audience_info(
+                session, audience, frozenset(draft.data.get("payloads") or {})
+            )
 
     async def broadcast_tip(self, admin_id: int, tip_id: str) -> tuple[AudienceInfo, Tip]:
         """'Broadcast this tip now' after /addtip: straight to the confirmation."""
@@ -244,17 +317,47 @@ class AdminService:
             if tip is None:
                 raise AdminError("stale")
             payload = self._tips.render(tip).payload(tip_num=tip.num)
+            # Each language gets the tip in its own words; a language the tip is not written
+            # in gets nobody's copy (the tip stays with the people who can read it).
+            texts = {
+                t.num: t for t in await tips_repo.enabled_tip_texts(session) if t.num == tip.num
+            }
+            translated = texts[tip.num].translations if tip.num in texts else {}
+            payloads = {
+                lang: self._tips.render(texts[tip.num], lang).payload(tip_num=tip.num)
+                for lang in translated
+            }
             await admin_repo.set_draft(
                 session,
                 admin_id=admin_id,
                 kind="broadcast",
                 step="confirm",
-                data={"payload": payload, "audience": tip.topic, "tip_id": tip.id},
+                data={
+                    "payload": payload,
+                    "payloads": payloads,
+                    "only_languages": ["en", *payloads],
+                    "audience": tip.topic,
+                    "tip_id": tip.id,
+                },
             )
-            return await self._audience_info(session, tip.topic), tip
+            info = await self._audience_info(
+                session, tip.topic, frozenset(payloads), only=frozenset(["en", *payloads])
+            )
+            return info, tip
 
-    async def _audience_info(self, session: Any, audience: str) -> AudienceInfo:
-        recipients, blocked = await admin_repo.count_audience(session, audience=audience)
+    async def _audience_info(
+        self,
+        session: Any,
+        audience: str,
+        own_text: frozenset[str] = frozenset(),
+        *,
+        only: frozenset[str] | None = None,
+    ) -> AudienceInfo:
+        _, blocked = await admin_repo.count_audience(session, audience=audience)
+        by_language = await admin_repo.audience_languages(session, audience=audience)
+        if only is not None:
+            by_language = {lang: n for lang, n in by_language.items() if lang in only}
+        recipients = sum(by_language.values())
         paid = self._paid_rate > 0
         return AudienceInfo(
             audience,
@@ -263,6 +366,8 @@ class AdminService:
             math.ceil(recipients / self._rate),
             math.ceil(recipients / self._paid_rate) if paid else None,
             round(recipients * PAID_MESSAGE_STARS, 1) if paid else None,
+            by_language,
+            own_text,
         )
 
     async def broadcast_confirm(
@@ -280,7 +385,13 @@ class AdminService:
                 raise AdminError("stale")
             audience = draft.data["audience"]
             payload = draft.data["payload"]
-            chats = await admin_repo.audience_chats(session, audience=audience)
+            payloads: dict[str, Any] = draft.data.get("payloads") or {}
+            only = draft.data.get("only_languages")
+            chats = [
+                chat
+                for chat in await admin_repo.audience_chats(session, audience=audience)
+                if only is None or chat[2] in only
+            ]
             _, blocked = await admin_repo.count_audience(session, audience=audience)
             broadcast = await admin_repo.add_broadcast(
                 session,
@@ -301,11 +412,11 @@ class AdminService:
                         kind="broadcast",
                         user_id=user_id,
                         chat_id=chat_id,
-                        payload=payload,
+                        payload=payloads.get(language, payload),
                         priority=BROADCAST_PRIORITY,
                         broadcast_id=broadcast.id,
                     )
-                    for user_id, chat_id in chats
+                    for user_id, chat_id, language in chats
                 ],
             )
             if paid:

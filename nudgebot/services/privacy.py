@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from nudgebot.platform.clock import utcnow
@@ -13,24 +14,29 @@ from nudgebot.store import privacy as privacy_repo
 class PrivacyService:
     """What a person may ask about their own data."""
 
-    def __init__(self, sessionmaker: SessionMaker, retention: dict[str, str]) -> None:
+    def __init__(
+        self, sessionmaker: SessionMaker, retention: Mapping[str, Mapping[str, str]]
+    ) -> None:
         self._sm = sessionmaker
-        self._retention = retention
+        self._retention = retention  # language -> part of the export -> how long it is kept
 
-    async def export(self, user_id: int) -> dict[str, Any]:
-        """Everything kept about the person, with what each part is and how long it stays."""
+    async def export(self, user_id: int, language: str = "en") -> dict[str, Any]:
+        """Everything kept about the person, with what each part is and how long it stays
+        (said in their language)."""
         async with self._sm() as session:
             data = await privacy_repo.export_user(session, user_id=user_id)
         return {
             "telegram_user_id": user_id,
             "exported_at": utcnow().isoformat(),
-            "how_long_each_part_is_kept": self._retention,
+            "how_long_each_part_is_kept": dict(
+                self._retention.get(language) or self._retention["en"]
+            ),
             **data,
         }
 
-    async def export_json(self, user_id: int) -> bytes:
+    async def export_json(self, user_id: int, language: str = "en") -> bytes:
         """The export as an indented UTF-8 JSON document."""
-        data = await self.export(user_id)
+        data = await self.export(user_id, language)
         return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
     async def forget(self, user_id: int) -> dict[str, int]:

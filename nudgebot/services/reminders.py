@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from nudgebot.content import Content
+from nudgebot.content import Catalog
 from nudgebot.domain import reminders as kinds
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.targets import Target, daily_target
@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
 # The buttons under each evening reminder of a pass (the people's quick check-ins, by user id),
 # from the meals feature: one call for the whole pass.
-QuickButtons = Callable[[Sequence[int], datetime], Awaitable[dict[int, Buttons]]]
+# (person -> their language, now) -> each person's quick check-in buttons
+QuickButtons = Callable[[Mapping[int, str], datetime], Awaitable[dict[int, Buttons]]]
 
 # Reminders queue behind replies and ahead of broadcasts (tips are 0 too).
 PRIORITY = 0
@@ -101,28 +102,32 @@ class ReminderService:
     def __init__(
         self,
         sessionmaker: SessionMaker,
-        content: Content,
+        catalog: Catalog,
         *,
         quick_buttons: QuickButtons | None = None,
     ) -> None:
         self._sm = sessionmaker
-        self._content = content
+        self._catalog = catalog
         self._quick_buttons = quick_buttons
 
     # -- views (text and buttons as data, for the outbox) --------------------------------
 
-    def evening_text(self, *, user_id: int, local_date: date) -> str:
+    def evening_text(self, *, user_id: int, local_date: date, language: str = "en") -> str:
         """A variant that changes every evening (and differs between people on one evening)."""
-        variants = self._content.reminders.evening.variants
+        variants = self._catalog[language].reminders.evening.variants
         return variants[(local_date.toordinal() + user_id) % len(variants)]
 
-    def weekly_caption(self, summary: WeeklySummary, *, user_id: int) -> str:
+    def weekly_caption(
+        self, summary: WeeklySummary, *, user_id: int, language: str = "en"
+    ) -> str:
         """Days that reached the target, the top food, one encouraging line, the reminder."""
-        w = self._content.reminders.weekly
-        target_text = week_target_text(self._content.replies, summary.target)
+        content = self._catalog[language]
+        w = content.reminders.weekly
+        target_text = week_target_text(content.replies, summary.target)
         lines = [
             w.title.format(
-                first=format_day(summary.days[0][0]), last=format_day(summary.days[-1][0])
+                first=format_day(summary.days[0][0], content.language),
+                last=format_day(summary.days[-1][0], content.language),
             )
         ]
         lines.append(
@@ -143,17 +148,19 @@ class ReminderService:
         lines.append(w.off_hint)
         return "\n".join(lines)
 
-    def weekly_chart(self, summary: WeeklySummary) -> dict[str, Any]:
+    def weekly_chart(self, summary: WeeklySummary, language: str = "en") -> dict[str, Any]:
         """What the sender needs to draw the chart when it sends (no PNG kept in the outbox)."""
-        c = self._content.replies.checkin
+        content = self._catalog[language]
+        c = content.replies.checkin
         target = summary.target
         return {
             "days": [[d.isoformat(), round(mg, 1)] for d, mg in summary.days],
             "target_low": target.low,
             "target_high": target.high,
-            "title": self._content.reminders.weekly.chart_title,
+            "title": content.reminders.weekly.chart_title,
             "target_label": c.chart_range if target.is_range else c.chart_target,
             "unit": c.chart_unit,
+            "language": content.language,
         }
 
     # -- the scheduler pass ---------------------------------------------------------------
@@ -269,11 +276,11 @@ class ReminderService:
             return {}
         async with self._sm() as session:
             due = await reminders_repo.due_reminders(session, now=now, limit=limit, lock=False)
-        people = [
-            row.user_id
+        people = {
+            row.user_id: row.language
             for row in due
             if row.kind == kinds.EVENING and row.status in ("active", "paused")
-        ]
+        }
         if not people:
             return {}
         try:
@@ -283,14 +290,17 @@ class ReminderService:
             return {}
 
     def _evening_message(self, row: DueReminder, local_date: date, quick: Buttons) -> NewMessage:
-        buttons = [*quick, [(self._content.reminders.evening.not_today, pack(NotToday()))]]
+        evening = self._catalog[row.language].reminders.evening
+        buttons = [*quick, [(evening.not_today, pack(NotToday()))]]
         return NewMessage(
             key=f"evening:{row.user_id}:{local_date.isoformat()}",
             kind="evening",
             user_id=row.user_id,
             chat_id=row.chat_id,
             payload={
-                "text": self.evening_text(user_id=row.user_id, local_date=local_date),
+                "text": self.evening_text(
+                    user_id=row.user_id, local_date=local_date, language=row.language
+                ),
                 "buttons": [[list(b) for b in r] for r in buttons],
             },
             priority=PRIORITY,
@@ -302,7 +312,10 @@ class ReminderService:
             kind="evening",
             user_id=row.user_id,
             chat_id=row.chat_id,
-            payload={"text": self._content.reminders.evening.stopped, "buttons": []},
+            payload={
+                "text": self._catalog[row.language].reminders.evening.stopped,
+                "buttons": [],
+            },
             priority=PRIORITY,
         )
 
@@ -315,8 +328,8 @@ class ReminderService:
             user_id=row.user_id,
             chat_id=row.chat_id,
             payload={
-                "text": self.weekly_caption(summary, user_id=row.user_id),
-                "chart": self.weekly_chart(summary),
+                "text": self.weekly_caption(summary, user_id=row.user_id, language=row.language),
+                "chart": self.weekly_chart(summary, row.language),
                 "buttons": [],
             },
             priority=PRIORITY,

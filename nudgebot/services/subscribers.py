@@ -41,6 +41,7 @@ class Subscriber:
     paused_until: datetime | None
     evening_time: time | None = None  # the evening check-in reminder; None: off
     weekly_summary: bool = False
+    language: str = "en"  # messages/<lang>/ the bot speaks to this person in
 
     @classmethod
     def of(
@@ -68,6 +69,7 @@ class Subscriber:
             paused_until=user.paused_until,
             evening_time=evening.at_time if evening is not None and evening.enabled else None,
             weekly_summary=weekly is not None and weekly.enabled,
+            language=user.language or "en",
         )
 
 
@@ -126,13 +128,23 @@ class SubscriberService:
             user = await users_repo.get_user(session, user_id=user_id)
             return await _snapshot(session, user) if user else None
 
-    async def start(self, *, user_id: int, chat_id: int) -> tuple[Subscriber, StartKind]:
-        """/start: create, continue onboarding, or reactivate someone who stopped or blocked us."""
+    async def start(
+        self, *, user_id: int, chat_id: int, language: str = "en"
+    ) -> tuple[Subscriber, StartKind]:
+        """/start: create, continue onboarding, or reactivate someone who stopped or blocked us.
+
+        `language`: what a new subscriber is spoken to in (from Telegram's language_code); an
+        existing one keeps theirs.
+        """
         async with self._sm.begin() as session:
             user = await users_repo.get_user(session, user_id=user_id, for_update=True)
             if user is None:
                 user = await users_repo.add_user(
-                    session, user_id=user_id, chat_id=chat_id, flow=prefs.FIRST_STEP.encode()
+                    session,
+                    user_id=user_id,
+                    chat_id=chat_id,
+                    flow=prefs.FIRST_STEP.encode(),
+                    language=language,
                 )
                 # No topic rows yet: on the topics question a tap means "yes, this one".
                 return await _snapshot(session, user), StartKind.NEW
@@ -374,6 +386,20 @@ class SubscriberService:
             user.status, user.paused_until = "active", None
             _reschedule(user)
             return Subscriber.of(user, topics=await topics_repo.topics_of(session, user_id=user.id))
+
+    async def language_of(self, *, user_id: int) -> str | None:
+        """The person's language, or None for someone who never pressed /start."""
+        async with self._sm() as session:
+            return await users_repo.language_of(session, user_id=user_id)
+
+    async def set_language(self, *, user_id: int, language: str) -> Subscriber | None:
+        """/language: speak to this person in another language from now on."""
+        async with self._sm.begin() as session:
+            user = await users_repo.get_user(session, user_id=user_id, for_update=True)
+            if user is None:
+                return None
+            user.language = language
+            return await _snapshot(session, user)
 
     async def stop(self, *, user_id: int) -> Subscriber | None:
         """Unsubscribe: nothing more is sent; the data stays until the person asks to erase it."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
-from nudgebot.content import Content
+from nudgebot.content import Catalog
 from nudgebot.domain.rotation import Pick, pick_next, pick_next_many
 from nudgebot.domain.schedule import DueCheck, DueDecision, decide_due, next_due_utc
 from nudgebot.domain.timezones import zone_for
@@ -54,15 +54,20 @@ class TickReport:
 class TipService:
     """Everything about tips except sending them (that is delivery.OutboxSender's job)."""
 
-    def __init__(self, sessionmaker: SessionMaker, content: Content) -> None:
+    def __init__(self, sessionmaker: SessionMaker, catalog: Catalog) -> None:
         self._sm = sessionmaker
-        self._content = content
+        self._catalog = catalog
         self._zones: dict[str, tzinfo] = {}  # see _hold_zones
 
-    def render(self, tip: Tip | tips_repo.TipText) -> OutgoingMessage:
-        """A tip with its source credit and its three buttons."""
-        r = self._content.replies
-        text = r.tips.layout.format(text=tip.text, source=tip.source)
+    def render(self, tip: Tip | tips_repo.TipText, language: str = "en") -> OutgoingMessage:
+        """A tip with its source credit and its three buttons, in the language."""
+        r = self._catalog[language].replies
+        body, source = (
+            tip.in_language(language)
+            if isinstance(tip, tips_repo.TipText)
+            else (tip.text, tip.source)
+        )
+        text = r.tips.layout.format(text=body, source=source)
         return OutgoingMessage(
             text=text,
             buttons=[
@@ -76,10 +81,16 @@ class TipService:
         )
 
     async def sync_library(self) -> tuple[int, int]:
-        """Bring the tips table in line with messages/tips.toml (at every start)."""
+        """Bring the tips table in line with messages/<lang>/tips.toml (at every start)."""
+        translated: dict[str, dict[str, tuple[str, str]]] = {}
+        for language in self._catalog.languages[1:]:
+            for t in self._catalog[language].tips:
+                translated.setdefault(t.id, {})[language] = (t.text, t.source)
         library = [
-            tips_repo.LibraryTip(t.id, t.topic, t.text, t.source, t.see_professional)
-            for t in self._content.tips
+            tips_repo.LibraryTip(
+                t.id, t.topic, t.text, t.source, t.see_professional, translated.get(t.id, {})
+            )
+            for t in self._catalog.reference.tips
         ]
         async with self._sm.begin() as session:
             added, disabled = await tips_repo.sync_library(session, tips=library)
@@ -95,11 +106,14 @@ class TipService:
             if not due:
                 return TickReport(0, 0, 0, 0)
             tips = await tips_repo.enabled_tip_texts(session)
-            by_topic: dict[str, list[int]] = {}
-            for tip in tips:
-                by_topic.setdefault(tip.topic, []).append(tip.num)
+            # language -> topic -> the tips that exist in that language
+            by_topic: dict[str, dict[str, list[int]]] = {}
+            for language in self._catalog.languages:
+                for tip in tips:
+                    if tip.speaks(language):
+                        by_topic.setdefault(language, {}).setdefault(tip.topic, []).append(tip.num)
             tips_by_num = {t.num: t for t in tips}
-            rendered: dict[int, dict[str, Any]] = {}
+            rendered: dict[tuple[int, str], dict[str, Any]] = {}
             self._hold_zones(sub.timezone for sub in due)
             # Every due row has next_due_utc <= now, so each person's next instant is the first
             # one strictly after `now` (not after their own, older, due instant): a function of
@@ -112,7 +126,8 @@ class TipService:
             logged: list[tuple[int, int, str, date | None]] = []
             late = inactive = 0
             decided: list[tuple[str, datetime | None, DueCheck]] = []
-            sending: dict[frozenset[str], list[int]] = {}  # topics -> rows of `due` to pick for
+            # (topics, language) -> rows of `due` to pick for
+            sending: dict[tuple[frozenset[str], str], list[int]] = {}
             for row, sub in enumerate(due):
                 status, paused_until = sub.status, sub.paused_until
                 if status == "paused" and paused_until is not None and paused_until <= now:
@@ -129,15 +144,16 @@ class TipService:
                     )
                 decided.append((status, paused_until, check))
                 if check.decision is DueDecision.SEND:
-                    sending.setdefault(sub.topics, []).append(row)
+                    sending.setdefault((sub.topics, sub.language), []).append(row)
                 elif check.decision is DueDecision.TOO_LATE:
                     late += 1
                 elif check.decision is DueDecision.NOT_ACTIVE:
                     inactive += 1
             # Everyone with the same topics picks from the same list: one array computation each.
             picks: dict[int, Pick | None] = {}
-            for topics, rows in sending.items():
-                listed = [n for topic in sorted(topics) for n in by_topic.get(topic, [])]
+            for (topics, language), rows in sending.items():
+                spoken = by_topic.get(language, {})
+                listed = [n for topic in sorted(topics) for n in spoken.get(topic, [])]
                 chosen = pick_next_many(
                     user_ids=[due[r].id for r in rows],
                     cycles=[due[r].tip_cycle for r in rows],
@@ -151,17 +167,18 @@ class TipService:
                 cycle, pos, last_date = sub.tip_cycle, sub.tip_pos, sub.last_tip_date
                 pick = picks.get(row)
                 if pick is not None:
-                    if pick.tip_num not in rendered:
-                        rendered[pick.tip_num] = self.render(tips_by_num[pick.tip_num]).payload(
-                            tip_num=pick.tip_num
-                        )
+                    key = (pick.tip_num, sub.language)
+                    if key not in rendered:
+                        rendered[key] = self.render(
+                            tips_by_num[pick.tip_num], sub.language
+                        ).payload(tip_num=pick.tip_num)
                     messages.append(
                         NewMessage(
                             key=f"tip:{sub.id}:{check.local_date.isoformat()}",
                             kind="tip",
                             user_id=sub.id,
                             chat_id=sub.chat_id,
-                            payload=rendered[pick.tip_num],
+                            payload=rendered[(pick.tip_num, sub.language)],
                         )
                     )
                     logged.append((sub.id, pick.tip_num, "daily", check.local_date))
@@ -202,7 +219,12 @@ class TipService:
             if user is None:
                 return None
             topics = await topics_repo.topics_of(session, user_id=user.id)
-            tips = [t for t in await tips_repo.enabled_tips(session) if t.topic in topics]
+            language = user.language or "en"
+            tips = [
+                t
+                for t in await tips_repo.enabled_tip_texts(session)
+                if t.topic in topics and t.speaks(language)
+            ]
             pick = pick_next(
                 user_id=user.id,
                 cycle=user.tip_cycle,
@@ -214,7 +236,7 @@ class TipService:
             user.tip_cycle, user.tip_pos = pick.cycle, pick.position
             await tips_repo.log_tips(session, rows=[(user.id, pick.tip_num, "extra", None)])
             tip = next(t for t in tips if t.num == pick.tip_num)
-            return self.render(tip)
+            return self.render(tip, language)
 
     async def mark_helpful(self, *, user_id: int, tip_num: int) -> bool | None:
         """👍 on a tip: True when new, False when given before, None for an unknown tip."""

@@ -154,10 +154,24 @@ async def count_audience(session: AsyncSession, *, audience: str) -> tuple[int, 
     return int(recipients), int(blocked)
 
 
-async def audience_chats(session: AsyncSession, *, audience: str) -> list[tuple[int, int]]:
-    """(user id, chat id) of every recipient."""
-    stmt = select(User.id, User.chat_id).where(_audience_filter(audience)).order_by(User.id)
-    return [(int(a), int(b)) for a, b in (await session.execute(stmt)).all()]
+async def audience_chats(session: AsyncSession, *, audience: str) -> list[tuple[int, int, str]]:
+    """(user id, chat id, language) of every recipient."""
+    stmt = (
+        select(User.id, User.chat_id, User.language)
+        .where(_audience_filter(audience))
+        .order_by(User.id)
+    )
+    return [(int(a), int(b), str(c)) for a, b, c in (await session.execute(stmt)).all()]
+
+
+async def audience_languages(session: AsyncSession, *, audience: str) -> dict[str, int]:
+    """How many recipients read each language."""
+    stmt = (
+        select(User.language, func.count())
+        .where(_audience_filter(audience))
+        .group_by(User.language)
+    )
+    return {str(lang): int(n) for lang, n in (await session.execute(stmt)).all()}
 
 
 async def add_broadcast(session: AsyncSession, **values: Any) -> Broadcast:

@@ -96,6 +96,9 @@ class User(Base):
     # When the person mentioned warfarin or another blood thinner: from then on the foods the bot
     # suggests leave out vitamin-K-rich greens (their intake should stay steady, not grow).
     warfarin_noted_at: Mapped[datetime | None]
+    # The language the bot speaks to this person (messages/<lang>/): from Telegram's
+    # language_code at the first /start, changed with /language.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -167,7 +170,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Tip(Base):
-    """A tip: from the library in messages/tips.toml (synced at start) or added by an admin."""
+    """A tip: from the library in messages/<lang>/tips.toml (synced at start) or by an admin."""
 
     __tablename__ = "tips"
 
@@ -182,6 +185,19 @@ class Tip(Base):
     author_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TipTranslation(Base):
+    """A tip's text in a language other than English (English stays in tips.text)."""
+
+    __tablename__ = "tip_texts"
+
+    tip_num: Mapped[int] = mapped_column(
+        ForeignKey("tips.num", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200))
 
 
 class TipLog(Base):

@@ -104,6 +104,7 @@ class DueReminder:
     paused_until: datetime | None
     timezone: str | None
     tip_time: time | None
+    language: str = "en"
 
 
 async def due_reminders(
@@ -128,6 +129,7 @@ async def due_reminders(
             u.paused_until,
             u.timezone,
             u.tip_time,
+            u.language,
         )
         .join_from(_reminders, cast(Table, User.__table__), u.id == r.user_id)
         .where(r.next_due_utc <= now, r.enabled.is_(True))

@@ -35,6 +35,7 @@ class DueSubscriber:
     last_tip_date: date | None
     tip_cycle: int
     tip_pos: int
+    language: str = "en"
 
 
 async def due_subscribers(
@@ -58,6 +59,7 @@ async def due_subscribers(
             u.last_tip_date,
             u.tip_cycle,
             u.tip_pos,
+            u.language,
         )
         # Rows without a zone or a time cannot be scheduled; filtering them here keeps them
         # from taking places in the batch pass after pass.
@@ -83,6 +85,7 @@ async def due_subscribers(
             last_tip_date,
             cycle,
             pos,
+            language,
         )
         for (
             uid,
@@ -95,6 +98,7 @@ async def due_subscribers(
             last_tip_date,
             cycle,
             pos,
+            language,
         ) in rows
     ]
 

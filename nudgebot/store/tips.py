@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.platform import bulk, locks
 from nudgebot.platform.clock import utcnow
-from nudgebot.store.models import Tip, TipFeedback, TipLog
+from nudgebot.store.models import Tip, TipFeedback, TipLog, TipTranslation
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,8 @@ class LibraryTip:
     text: str
     source: str
     see_professional: bool
+    # language -> (text, source) in the languages other than English that have this tip
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 async def sync_library(session: AsyncSession, *, tips: Sequence[LibraryTip]) -> tuple[int, int]:
@@ -71,7 +73,49 @@ async def sync_library(session: AsyncSession, *, tips: Sequence[LibraryTip]) -> 
     for gone in existing.values():
         gone.enabled = False
     await session.flush()
+    await _sync_translations(session, tips)
     return added, len(existing)
+
+
+async def _sync_translations(session: AsyncSession, tips: Sequence[LibraryTip]) -> None:
+    """Make tip_texts hold exactly the library's translations (written only where changed)."""
+    nums = {
+        tip_id: num
+        for tip_id, num in await session.execute(
+            select(Tip.id, Tip.num).where(Tip.origin == "library")
+        )
+    }
+    wanted = {
+        (nums[tip.id], language): pair
+        for tip in tips
+        if tip.id in nums
+        for language, pair in tip.translations.items()
+    }
+    rows = await session.execute(
+        select(TipTranslation).join(Tip, Tip.num == TipTranslation.tip_num).where(
+            Tip.origin == "library"
+        )
+    )
+    for row in rows.scalars():
+        pair = wanted.pop((row.tip_num, row.language), None)
+        if pair is None:
+            await session.delete(row)
+        elif (row.text, row.source) != pair:
+            row.text, row.source = pair
+    for (num, language), (text_, source) in wanted.items():
+        session.add(TipTranslation(tip_num=num, language=language, text=text_, source=source))
+    await session.flush()
+
+
+async def set_translations(
+    session: AsyncSession, *, tip_num: int, translations: Mapping[str, tuple[str, str]]
+) -> None:
+    """An admin's tip in more languages (English stays in tips.text)."""
+    for language, (text_, source) in translations.items():
+        session.add(
+            TipTranslation(tip_num=tip_num, language=language, text=text_, source=source)
+        )
+    await session.flush()
 
 
 async def enabled_tips(session: AsyncSession) -> list[Tip]:
@@ -82,12 +126,22 @@ async def enabled_tips(session: AsyncSession) -> list[Tip]:
 
 @dataclass(frozen=True, slots=True)
 class TipText:
-    """What the scheduler needs of a tip in rotation."""
+    """What the scheduler needs of a tip in rotation, in every language it exists in."""
 
     num: int
     topic: str
     text: str
     source: str
+    # language -> (text, source) beyond English; a language without one never gets this tip
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def speaks(self, language: str) -> bool:
+        """The tip exists in this language (English always)."""
+        return language == "en" or language in self.translations
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """(text, source) in the language, English when it has no translation."""
+        return self.translations.get(language) or (self.text, self.source)
 
 
 async def enabled_tip_texts(session: AsyncSession) -> list[TipText]:
@@ -98,7 +152,16 @@ async def enabled_tip_texts(session: AsyncSession) -> list[TipText]:
         .where(tips.c.enabled.is_(True))
         .order_by(tips.c.num)
     )
-    return [TipText(*row) for row in await session.execute(stmt)]
+    translations: dict[int, dict[str, tuple[str, str]]] = {}
+    texts = cast(Table, TipTranslation.__table__).c
+    for num, language, text_, source in await session.execute(
+        select(texts.tip_num, texts.language, texts.text, texts.source)
+    ):
+        translations.setdefault(num, {})[language] = (text_, source)
+    return [
+        TipText(num, topic, text_, source, translations.get(num, {}))
+        for num, topic, text_, source in await session.execute(stmt)
+    ]
 
 
 async def get_tip(session: AsyncSession, *, num: int) -> Tip | None:

@@ -32,12 +32,29 @@ async def get_users(session: AsyncSession, *, user_ids: Iterable[int]) -> list[U
     return list(result.scalars())
 
 
-async def add_user(session: AsyncSession, *, user_id: int, chat_id: int, flow: str) -> User:
+async def add_user(
+    session: AsyncSession, *, user_id: int, chat_id: int, flow: str, language: str = "en"
+) -> User:
     """Create a new subscriber who starts in the given flow step."""
-    user = User(id=user_id, chat_id=chat_id, status="active", flow=flow)
+    user = User(id=user_id, chat_id=chat_id, status="active", flow=flow, language=language)
     session.add(user)
     await session.flush()
     return user
+
+
+async def language_of(session: AsyncSession, *, user_id: int) -> str | None:
+    """The person's language (None: no such subscriber): one primary-key read."""
+    stmt = select(User.language).where(User.id == user_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def languages_of(session: AsyncSession, *, user_ids: Iterable[int]) -> dict[int, str]:
+    """Each known person's language, in one query."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    stmt = select(User.id, User.language).where(User.id.in_(wanted))
+    return {uid: lang for uid, lang in await session.execute(stmt)}
 
 
 async def mark_blocked(session: AsyncSession, *, user_id: int) -> None:

@@ -156,6 +156,8 @@ async def _broadcast(
     emu.send_text(ADMIN, "/broadcast")
     await emu.wait_for_text(ADMIN, "Send the message to broadcast")
     emu.send_text(ADMIN, text)
+    await emu.wait_for_text(ADMIN, "another language?")
+    emu.press(ADMIN, "Continue ➜")
     await emu.wait_for_text(ADMIN, "Who should get it?")
     emu.press(ADMIN, audience)
     await emu.wait_for_text(ADMIN, "Send it?")

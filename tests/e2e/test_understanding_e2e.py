@@ -181,4 +181,4 @@ async def test_an_emergency_in_the_middle_of_an_admin_draft_is_answered_not_broa
     await emulator.wait_for_text(ADMIN, "emergency number")
     # The draft still waits for its message: the next text is taken as the broadcast.
     emulator.send_text(ADMIN, "New tips are coming next week.")
-    await emulator.wait_for_text(ADMIN, "Who should get it?")
+    await emulator.wait_for_text(ADMIN, "another language?")

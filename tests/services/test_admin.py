@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import select
 
-from nudgebot.content import load_content
+from nudgebot.content import load_catalog
 from nudgebot.platform.db import SessionMaker
 from nudgebot.services.admin import AdminError, AdminService, Dropped, split_source
 from nudgebot.services.tips import TipService
@@ -14,7 +14,7 @@ ADMIN = 9000
 
 @pytest.fixture
 async def admin(sessionmaker: SessionMaker) -> AdminService:
-    tips = TipService(sessionmaker, load_content())
+    tips = TipService(sessionmaker, load_catalog())
     await tips.sync_library()
     now = datetime.now(UTC)
     async with sessionmaker.begin() as session:
@@ -70,6 +70,7 @@ async def test_broadcast_reaches_active_subscribers_of_the_audience_only(
 ) -> None:
     await admin.start_broadcast(ADMIN)
     await admin.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    await admin.broadcast_languages_done(ADMIN)
     info = await admin.broadcast_audience(ADMIN, "stress")
     assert (info.recipients, info.skipped_blocked) == (1, 1)
     broadcast = await admin.broadcast_confirm(ADMIN, ADMIN)
@@ -94,6 +95,7 @@ async def test_steps_out_of_order_are_refused(admin: AdminService) -> None:
 async def test_stopping_cancels_what_is_queued(admin: AdminService) -> None:
     await admin.start_broadcast(ADMIN)
     await admin.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    await admin.broadcast_languages_done(ADMIN)
     await admin.broadcast_audience(ADMIN, "all")
     broadcast = await admin.broadcast_confirm(ADMIN, ADMIN)
     stopped = await admin.stop_broadcast(ADMIN, broadcast.id)
@@ -122,6 +124,7 @@ async def test_the_preview_prices_a_paid_broadcast_only_when_the_host_allows_it(
 ) -> None:
     await admin.start_broadcast(ADMIN)
     await admin.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    await admin.broadcast_languages_done(ADMIN)
     info = await admin.broadcast_audience(ADMIN, "all")
     assert (info.recipients, info.seconds) == (2, 1)
     assert info.paid_seconds is None and info.paid_stars is None
@@ -135,6 +138,7 @@ async def test_a_paid_broadcast_marks_every_copy_paid_and_reports_stars_spent(
     paid = AdminService(sessionmaker, admin._tips, frozenset({ADMIN}), send_rate=25, paid_rate=500)
     await paid.start_broadcast(ADMIN)
     await paid.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    await paid.broadcast_languages_done(ADMIN)
     info = await paid.broadcast_audience(ADMIN, "all")
     assert (info.paid_seconds, info.paid_stars) == (1, 0.2)
     broadcast = await paid.broadcast_confirm(ADMIN, ADMIN, paid=True)
@@ -183,6 +187,7 @@ async def test_cancelling_a_saved_tips_broadcast_says_the_tip_stays(
 async def test_cancelling_a_plain_broadcast_names_no_tip(admin: AdminService) -> None:
     await admin.start_broadcast(ADMIN)
     await admin.broadcast_message(ADMIN, {"text": "Hello", "entities": []})
+    await admin.broadcast_languages_done(ADMIN)
     assert await admin.cancel(ADMIN) == Dropped("broadcast", saved_tip=None)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from nudgebot.content import load_content
+from nudgebot.content import load_catalog
 from nudgebot.domain import reminders as kinds
 from nudgebot.platform.callbacks import NotToday, pack
 from nudgebot.platform.db import SessionMaker
@@ -21,7 +21,8 @@ from nudgebot.store import reminders as reminders_repo
 from nudgebot.store.models import Checkin, Outbox, Reminder, User
 from nudgebot.store.reminders import WeekCheckin
 
-CONTENT = load_content()
+CATALOG = load_catalog()
+CONTENT = CATALOG.reference
 ZONE = "Europe/Berlin"
 
 
@@ -85,10 +86,10 @@ async def _reminder(sm: SessionMaker, uid: int, kind: str = kinds.EVENING) -> Re
 
 
 def _service(sm: SessionMaker) -> ReminderService:
-    async def quick(user_ids: Sequence[int], now: datetime) -> dict[int, Buttons]:
+    async def quick(user_ids: Mapping[int, str], now: datetime) -> dict[int, Buttons]:
         return {uid: [[("Oatmeal · 60 mg", f"qk:test:{uid}")]] for uid in user_ids}
 
-    return ReminderService(sm, CONTENT, quick_buttons=quick)
+    return ReminderService(sm, CATALOG, quick_buttons=quick)
 
 
 # Friday 4 Dec 2026, 18:00 in Berlin (CET, UTC+1)
@@ -292,5 +293,5 @@ def test_the_week_average_counts_only_days_with_check_ins() -> None:
     assert summary.average_on_checkin_days == 110.0
     assert summary.top_food == "almonds"
     assert summary.days_reached == 0
-    text = ReminderService(None, CONTENT).weekly_caption(summary, user_id=1)  # type: ignore[arg-type]
+    text = ReminderService(None, CATALOG).weekly_caption(summary, user_id=1)  # type: ignore[arg-type]
     assert "1 days" not in text and "2 days" in text

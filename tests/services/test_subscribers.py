@@ -2,7 +2,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from nudgebot.content import load_content
+from nudgebot.content import load_catalog
 from nudgebot.domain.preferences import TOPICS, Flow
 from nudgebot.domain.reminders import EVENING, WEEKLY
 from nudgebot.platform.db import SessionMaker
@@ -404,7 +404,7 @@ async def test_the_named_next_tip_is_the_one_the_scheduler_sends(
         user.next_due_utc = datetime(2026, 12, 6, 7, tzinfo=UTC)  # Sunday's tip
     paused = await service.pause(user_id=USER, days=1, now=JUST_AFTER_A_TIP)
     assert paused is not None and paused.next_tip == MONDAY_TIP
-    tips = TipService(sessionmaker, load_content())
+    tips = TipService(sessionmaker, load_catalog())
     await tips.sync_library()
     # Sunday's pass runs a few seconds after the pause's own end: the tip still stays away.
     sunday = await tips.queue_due(now=datetime(2026, 12, 6, 7, 0, 20, tzinfo=UTC))

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from nudgebot.content import load_content
+from nudgebot.content import load_catalog
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.domain.schedule import local_date_of, next_due_utc
 from nudgebot.platform import outbox
@@ -16,7 +16,7 @@ from nudgebot.platform.db import SessionMaker
 from nudgebot.services.tips import TipService
 from nudgebot.store.models import Outbox, TipLog, User, UserTopic
 
-CONTENT = load_content()
+CONTENT = load_catalog()
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from nudgebot.content import load_content
+from nudgebot.content import load_catalog
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.platform.db import SessionMaker
 from nudgebot.services.subscribers import SubscriberService
 from nudgebot.services.tips import TipService
 from nudgebot.store.models import Outbox, Tip, TipLog, User, UserTopic
 
-CONTENT = load_content()
+CONTENT = load_catalog()
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ async def test_tips_come_only_from_the_persons_topics_without_repeats(
     sessionmaker: SessionMaker, tips: TipService
 ) -> None:
     await _subscriber(sessionmaker, 1, topics=("food", "activity"))  # stress only
-    stress = [t for t in CONTENT.tips if t.topic == "stress"]
+    stress = [t for t in CONTENT.reference.tips if t.topic == "stress"]
     due = (await _user(sessionmaker, 1)).next_due_utc
     assert due is not None
     for day in range(len(stress)):
@@ -181,7 +181,7 @@ async def test_a_tip_added_later_joins_the_rotation(
                 enabled=True,
             )
         )
-    count = sum(1 for t in CONTENT.tips if t.topic == "stress") + 1
+    count = sum(1 for t in CONTENT.reference.tips if t.topic == "stress") + 1
     seen = set()
     for _ in range(count):
         tip = await tips.extra_tip(user_id=1)

@@ -29,7 +29,7 @@ OTHER = 555_000_111
 
 
 def _service(sessionmaker: SessionMaker) -> PrivacyService:
-    return PrivacyService(sessionmaker, load_content().replies.privacy.retention)
+    return PrivacyService(sessionmaker, {"en": load_content().replies.privacy.retention})
 
 
 def _message(update_id: int, user_id: int, text: str) -> dict[str, object]:

@@ -30,9 +30,19 @@ class ConsoleRequest(BaseRequest):
     """Answers Bot API calls locally and prints what the bot says."""
 
     def __init__(
-        self, *, user_id: int, first_name: str, out: Callable[[str], None] = print
+        self,
+        *,
+        user_id: int,
+        first_name: str,
+        language_code: str = "en",
+        out: Callable[[str], None] = print,
     ) -> None:
-        self.user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        self.user = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        }
         self.chat = {"id": user_id, "type": "private", "first_name": first_name}
         self._out = out
         self._message_ids = itertools.count(1)
@@ -224,9 +234,11 @@ Type a message and press Enter. Start with /start. A number presses the button s
 """
 
 
-async def run_console(settings: Settings, *, user_id: int, first_name: str) -> None:
+async def run_console(
+    settings: Settings, *, user_id: int, first_name: str, language_code: str = "en"
+) -> None:
     """Read lines from the terminal until /quit or end of input."""
-    request = ConsoleRequest(user_id=user_id, first_name=first_name)
+    request = ConsoleRequest(user_id=user_id, first_name=first_name, language_code=language_code)
     user = ConsoleUser(request)
     async with started_bot(settings, token=CONSOLE_TOKEN, request=request) as bot:
         print(BANNER)

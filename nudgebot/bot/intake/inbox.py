@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,12 +64,13 @@ class UpdateInbox:
         max_concurrency: int = 64,
         lease: timedelta = CLAIM_LEASE,
         flood_limit: int = 0,
-        slow_down_text: str = "",
+        slow_down_text: Callable[[str | None], str] | None = None,
     ) -> None:
         self._app = application
         self._sm = sessionmaker
         self._lease = lease
         self._flood_limit = flood_limit
+        # Telegram language_code -> the slow-down reply (a flood is not worth a database read)
         self._slow_down_text = slow_down_text
         self._sem = asyncio.Semaphore(max_concurrency)
         self._inflight: set[int] = set()
@@ -217,8 +218,13 @@ class UpdateInbox:
         )
         chat_id = private_chat_id(payload)
         if count == self._flood_limit + 1 and chat_id is not None and self._slow_down_text:
+            sender = next(
+                (v.get("from") for v in payload.values() if isinstance(v, dict) and "from" in v),
+                None,
+            )
+            code = sender.get("language_code") if isinstance(sender, dict) else None
             try:
-                await self._app.bot.send_message(chat_id, self._slow_down_text)
+                await self._app.bot.send_message(chat_id, self._slow_down_text(code))
             except TelegramError as exc:
                 log.warning("update %s: could not send the slow-down reply: %s", update_id, exc)
         return True

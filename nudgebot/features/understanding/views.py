@@ -1,7 +1,7 @@
 """The router's replies in words: emergency, crisis, referrals, answers, small talk, pointers.
 
 Pure functions from a verdict (and, where it matters, the subscriber's profile) to text; all
-wording comes from messages/replies.toml.
+wording comes from messages/<lang>/replies.toml.
 """
 
 from __future__ import annotations
