@@ -1,32 +1,45 @@
-"""The message router: the labelled corpus, the order of decisions, and its guarantees."""
+"""The message router: the labelled corpora of each language, the order of decisions, its
+guarantees, and the safety net across languages."""
 
 from __future__ import annotations
 
+import tomllib
 from collections import Counter
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from nudgebot.content import load_content
-from nudgebot.features.meals.parser import load_index
+from nudgebot.content import MESSAGES_DIR, ContentError, load_content
+from nudgebot.features.meals.parser import FoodIndex, load_index
+from nudgebot.features.understanding.knowledge import KnowledgeEntry, KnowledgeFile
+from nudgebot.features.understanding.lexicon import Lexicon
 from nudgebot.features.understanding.router import (
     AnswerKind,
     ChatKind,
     Command,
     Intent,
+    LanguageContent,
     Router,
+    Routers,
     Safety,
     Verdict,
     build_router,
+    build_routers,
 )
+from nudgebot.features.understanding.text import Concept, Normaliser, fold
 from nudgebot.features.understanding.triage import Referral, blood_pressure
 
 HERE = Path(__file__).parent
+# Languages with a corpus of their own (corpus_<lang>.tsv); English reads every other corpus_*.tsv.
+OTHER_LANGUAGES = ("es", "ru")
 CONTENT = load_content()
-ROUTER: Router = build_router(CONTENT, load_index())
-# The issue's floor for each part of the corpus.
+ROUTER: Router = build_router(CONTENT, load_index(), "en")
+# The issue's floor for each part of the English corpus.
 MINIMUMS = {
     "emergency": 120,
     "crisis": 30,
@@ -35,12 +48,26 @@ MINIMUMS = {
     "chat": 30,
     "meal+harmless": 100,
 }
+# Spanish and Russian: at least this many messages in every part, and in every referral topic.
+PART_MINIMUM = 120
+PARTS = ("emergency", "crisis", "harmless", "professional", "command", "chat", "question", "meal")
+PARTS += ("other",)
+TOPIC_MINIMUM = 6
 
 
-def corpus() -> list[tuple[str, str]]:
-    """(label, text) from every corpus file: one message a line, `label<TAB>text`."""
+def corpus_files(language: str) -> list[Path]:
+    """The corpus files of a language."""
+    if language == "en":
+        others = {f"corpus_{code}.tsv" for code in OTHER_LANGUAGES}
+        return [p for p in sorted(HERE.glob("corpus_*.tsv")) if p.name not in others]
+    path = HERE / f"corpus_{language}.tsv"
+    return [path] if path.exists() else []
+
+
+def read_corpus(paths: list[Path]) -> list[tuple[str, str]]:
+    """(label, text) from corpus files: one message a line, `label<TAB>text`."""
     rows = []
-    for path in sorted(HERE.glob("corpus_*.tsv")):
+    for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
                 label, text = line.split("\t")
@@ -48,11 +75,94 @@ def corpus() -> list[tuple[str, str]]:
     return rows
 
 
+def corpus() -> list[tuple[str, str]]:
+    """The English corpus."""
+    return read_corpus(corpus_files("en"))
+
+
 CORPUS = corpus()
 
 
-def by_label(prefix: str) -> list[tuple[str, str]]:
-    return [(label, text) for label, text in CORPUS if label.split(":")[0] == prefix]
+@dataclass(frozen=True)
+class LanguageFiles:
+    """A language's lexicon and answers read straight from its files, while the rest of its
+    messages/<lang>/ is still being written."""
+
+    lexicon: Lexicon
+    knowledge: tuple[KnowledgeEntry, ...]
+
+
+def language_content(language: str) -> LanguageContent:
+    """What the router of a language reads: its Content, or its two files when the rest of the
+    language's messages do not load yet."""
+    try:
+        return load_content(language=language)
+    except ContentError:
+        folder = MESSAGES_DIR / language
+        lexicon = Lexicon.model_validate(tomllib.loads((folder / "understanding.toml").read_text()))
+        knowledge_path = folder / "knowledge.toml"
+        knowledge: tuple[KnowledgeEntry, ...] = ()
+        if knowledge_path.exists():
+            data = tomllib.loads(knowledge_path.read_text())
+            knowledge = tuple(KnowledgeFile.model_validate(data).entry)
+        return LanguageFiles(lexicon, knowledge)
+
+
+@cache
+def food_index(language: str) -> tuple[FoodIndex, bool]:
+    """The language's food index, and whether it is its own (else the English one stands in)."""
+    try:
+        return load_index(language), True
+    except ContentError:
+        return load_index(), False
+
+
+def corpus_languages() -> list[str]:
+    """English, and every other language with a lexicon and a corpus."""
+    return ["en"] + [
+        code
+        for code in OTHER_LANGUAGES
+        if corpus_files(code) and (MESSAGES_DIR / code / "understanding.toml").exists()
+    ]
+
+
+def lexicon_languages() -> list[str]:
+    """English, and every other language with a lexicon (its corpus may still be missing)."""
+    return ["en"] + [
+        code for code in OTHER_LANGUAGES if (MESSAGES_DIR / code / "understanding.toml").exists()
+    ]
+
+
+LANGUAGES = corpus_languages()
+
+
+@cache
+def routers() -> Routers:
+    """One router per language with a lexicon."""
+    codes = lexicon_languages()
+    return build_routers(
+        {code: language_content(code) for code in codes},
+        {code: food_index(code)[0] for code in codes},
+    )
+
+
+@cache
+def language_corpus(language: str) -> tuple[tuple[str, str], ...]:
+    return tuple(read_corpus(corpus_files(language)))
+
+
+def waits_on_food_index(language: str) -> pytest.MarkDecorator:
+    """Meals, food questions and look-alikes need the language's own food names."""
+    return pytest.mark.xfail(
+        not food_index(language)[1],
+        reason=f"waits on load_index({language!r}); the English food index stands in",
+        strict=False,
+    )
+
+
+def by_label(prefix: str, language: str = "en") -> list[tuple[str, str]]:
+    rows = CORPUS if language == "en" else language_corpus(language)
+    return [(label, text) for label, text in rows if label.split(":")[0] == prefix]
 
 
 def fits(label: str, verdict: Verdict) -> bool:
@@ -83,10 +193,17 @@ def fits(label: str, verdict: Verdict) -> bool:
     raise ValueError(f"unknown label {label!r}")
 
 
-def misses(rows: list[tuple[str, str]]) -> list[str]:
+def route(text: str, language: str) -> Verdict:
+    """English through its own router (as before); every language through the Routers."""
+    if language == "en":
+        return ROUTER.route(text)
+    return routers().route(text, language=language)
+
+
+def misses(rows: list[tuple[str, str]], language: str = "en") -> list[str]:
     wrong = []
     for label, text in rows:
-        verdict = ROUTER.route(text)
+        verdict = route(text, language)
         if not fits(label, verdict):
             wrong.append(f"{label}: {text!r} -> {verdict.intent.value} {verdict.reason or ''}")
     return wrong
@@ -101,33 +218,64 @@ def test_the_corpus_is_large_and_varied_enough() -> None:
     assert len({text.casefold() for _, text in CORPUS}) == len(CORPUS), "duplicate messages"
 
 
-def test_every_emergency_in_the_corpus_gets_the_emergency_reply() -> None:
-    assert misses(by_label("emergency")) == []
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
+def test_each_language_corpus_is_large_and_varied_enough(language: str) -> None:
+    rows = language_corpus(language)
+    counts = Counter(label.split(":")[0] for label, _ in rows)
+    for part in PARTS:
+        assert counts[part] >= PART_MINIMUM, part
+    topics = Counter(label for label, _ in rows if label.startswith("professional:"))
+    assert all(n >= TOPIC_MINIMUM for n in topics.values()), topics
+    assert len({text.casefold() for _, text in rows}) == len(rows), "duplicate messages"
 
 
-def test_every_crisis_in_the_corpus_gets_the_crisis_reply() -> None:
-    assert misses(by_label("crisis")) == []
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_emergency_in_the_corpus_gets_the_emergency_reply(language: str) -> None:
+    assert misses(by_label("emergency", language), language) == []
 
 
-def test_at_most_three_percent_of_harmless_messages_are_flagged() -> None:
-    rows = by_label("harmless") + by_label("meal")
-    flagged = [m for m in misses(rows) if not m.startswith("meal")] + [
-        text for label, text in by_label("meal") if ROUTER.route(text).urgent
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_crisis_in_the_corpus_gets_the_crisis_reply(language: str) -> None:
+    assert misses(by_label("crisis", language), language) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_at_most_three_percent_of_harmless_messages_are_flagged(language: str) -> None:
+    rows = by_label("harmless", language) + by_label("meal", language)
+    flagged = [m for m in misses(rows, language) if not m.startswith("meal")] + [
+        text for label, text in by_label("meal", language) if route(text, language).urgent
     ]
     assert len(flagged) <= 0.03 * len(rows), flagged
 
 
-def test_every_professional_topic_gets_its_referral() -> None:
-    assert misses(by_label("professional")) == []
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_professional_topic_gets_its_referral(language: str) -> None:
+    assert misses(by_label("professional", language), language) == []
+
+
+KINDS = [("question", 0.97), ("command", 0.97), ("chat", 0.97), ("meal", 0.95), ("other", 0.95)]
+# Kinds whose accuracy depends on the language's own food names.
+FOOD_KINDS = ("question", "meal", "other")
 
 
 @pytest.mark.parametrize(
-    ("prefix", "accuracy"),
-    [("question", 0.97), ("command", 0.97), ("chat", 0.97), ("meal", 0.95), ("other", 0.95)],
+    ("language", "prefix", "accuracy"),
+    [
+        pytest.param(
+            language,
+            prefix,
+            accuracy,
+            marks=[waits_on_food_index(language)]
+            if language != "en" and prefix in FOOD_KINDS
+            else [],
+        )
+        for language in LANGUAGES
+        for prefix, accuracy in KINDS
+    ],
 )
-def test_each_kind_of_message_is_recognised(prefix: str, accuracy: float) -> None:
-    rows = by_label(prefix)
-    wrong = misses(rows)
+def test_each_kind_of_message_is_recognised(language: str, prefix: str, accuracy: float) -> None:
+    rows = by_label(prefix, language)
+    wrong = misses(rows, language)
     assert len(wrong) <= (1 - accuracy) * len(rows), wrong
 
 
@@ -298,3 +446,273 @@ def test_word_salads_from_the_lexicon_never_raise(words: list[str]) -> None:
 )
 def test_only_a_symptom_negated_right_before_it_is_taken_out(text: str, urgent: bool) -> None:
     assert ROUTER.route(text).urgent is urgent
+
+
+# --- Every language: the normaliser, the lexicon's checks, the safety net across languages ---
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("¿Me duele el PECHO?", "me duele el pecho"),
+        ("¡Corazón, riñón y Ñandú!", "corazon rinon y nandu"),
+        ("Ёлка и йогурт", "елка и йогурт"),
+        ("ЙОД, naïve café", "йод naive cafe"),
+    ],
+)
+def test_accents_are_folded_but_й_stays(text: str, normalised: str) -> None:
+    plain = Normaliser(rewrites=[], vocabulary=[], real_words=[])
+    assert plain(text) == normalised
+    assert fold("й") == "й" and fold("ё") == "е" and fold("ñ") == "n"
+
+
+def test_word_boundaries_work_for_cyrillic() -> None:
+    pain = Concept("pain", ["боль", "болит"])
+    assert pain("сильная боль в груди") and pain("у меня болит сердце")
+    assert not pain("я в больнице") and not pain("больно смешно")
+    assert pain.spans("грудь болит") == [(6, 11)]
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "pattern"),
+    [("emergency", "pain", "dolor fuerte en el corazón"), ("crisis", "patterns", "умру, ёлки")],
+)
+def test_a_pattern_the_fold_would_change_is_refused_naming_its_key(
+    section: str, key: str, pattern: str
+) -> None:
+    data = tomllib.loads((MESSAGES_DIR / "en" / "understanding.toml").read_text())
+    data[section][key].append(pattern)
+    with pytest.raises(ValidationError) as refused:
+        Lexicon.model_validate(data)
+    assert f"{section}.{key}" in str(refused.value) and "folds" in str(refused.value)
+
+
+def other_language_rows(kind: str) -> list[tuple[str, str]]:
+    """(language, text) of every non-English corpus message of a kind."""
+    return [
+        (code, text)
+        for code in LANGUAGES
+        if code != "en"
+        for label, text in language_corpus(code)
+        if label == kind
+    ]
+
+
+@pytest.mark.parametrize("kind", ["emergency", "crisis"])
+def test_safety_never_depends_on_the_language_setting(kind: str) -> None:
+    """Someone set to English (or to any other language) who writes an emergency or a crisis in
+    Spanish or Russian gets the urgent reply, in the language the words were in."""
+    rows = other_language_rows(kind)
+    assert rows
+    wrong = []
+    for written_in, text in rows:
+        for setting in LANGUAGES:
+            verdict = routers().route(text, language=setting)
+            if kind == "emergency":
+                urgent = verdict.intent is Intent.EMERGENCY
+            else:
+                urgent = verdict.intent is Intent.CRISIS or verdict.also_crisis
+            named = verdict.language == written_in if setting == written_in else verdict.language
+            if not urgent or not named:
+                wrong.append(f"{setting}: {text!r} -> {verdict.intent.value} {verdict.language}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "written_in"),
+    [
+        ("me duele el pecho", "es"),
+        ("mi papá tiene la cara torcida y habla raro", "es"),
+        ("no quiero seguir viviendo", "es"),
+    ],
+)
+def test_an_urgent_verdict_names_the_language_whose_words_fired(text: str, written_in: str) -> None:
+    verdict = routers().route(text, language="en")
+    assert verdict.urgent and verdict.language == written_in
+    own = routers().route(text, language=written_in)
+    assert own.urgent and own.language == written_in
+
+
+def test_english_emergencies_reach_a_person_set_to_another_language() -> None:
+    for code in LANGUAGES:
+        for text in ("i think im having a heart attack", "i want to end my life"):
+            verdict = routers().route(text, language=code)
+            assert verdict.urgent and verdict.language == "en", (code, text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_safety_net_adds_no_false_alarms_to_harmless_messages(language: str) -> None:
+    """The other languages' rules read what the person's language found harmless as harmless."""
+    rows = by_label("harmless", language) + by_label("meal", language)
+    flagged = [t for _, t in rows if routers().route(t, language=language).urgent]
+    assert len(flagged) <= 0.03 * len(rows), flagged
+
+
+def test_an_unknown_language_is_read_as_english() -> None:
+    verdict = routers().route("crushing chest pain", language="xx")
+    assert verdict.intent is Intent.EMERGENCY and verdict.language == "en"
+    assert routers()["xx"] is routers()["en"]
+    assert routers().route("thanks!", language="xx").chat is ChatKind.THANKS
+
+
+def test_a_verdict_that_is_not_urgent_names_no_language() -> None:
+    assert routers().route("oatmeal with banana", language="en").language is None
+
+
+@pytest.mark.parametrize("language", lexicon_languages())
+def test_the_routers_never_raise_for_any_language(language: str) -> None:
+    for text in ("", "   ", "🙂", "¿?", "¡¡¡", "ё", "a" * 5000, "180/120 😂", "/start"):
+        assert isinstance(routers().route(text, language=language), Verdict)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["en", "es", "ru", "xx"]))
+def test_the_routers_never_raise(text: str, language: str) -> None:
+    verdict = routers().route(text, language=language)
+    assert verdict.intent in set(Intent)
+
+
+# --- Spanish ---
+
+ES = "es"
+needs_es = pytest.mark.skipif(ES not in LANGUAGES, reason="no Spanish lexicon or corpus")
+
+
+def es(text: str, **kwargs: bool) -> Verdict:
+    return routers().route(text, language=ES, **kwargs)
+
+
+@needs_es
+@pytest.mark.parametrize("text", ["hola", "Hola!", "buenas", "buenos días", "holaa 👋", "que tal"])
+def test_a_spanish_greeting_is_small_talk_not_a_meal(text: str) -> None:
+    verdict = es(text)
+    assert verdict.intent is Intent.CHAT and verdict.chat is ChatKind.GREETING
+    assert routers().route(text, language="en").intent is not Intent.MEAL
+
+
+@needs_es
+@pytest.mark.parametrize(
+    ("text", "chat"),
+    [
+        ("gracias!!", ChatKind.THANKS),
+        ("vale", ChatKind.OK),
+        ("ok", ChatKind.OK),
+        ("chao", ChatKind.BYE),
+    ],
+)
+def test_spanish_small_talk(text: str, chat: ChatKind) -> None:
+    assert es(text).chat is chat
+
+
+@needs_es
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("para", Command.STOP),
+        ("ya no quiero mensajes", Command.STOP),
+        ("pausa una semana", Command.PAUSE),
+        ("ya volví", Command.RESUME),
+        ("ayuda", Command.HELP),
+        ("configuración", Command.SETTINGS),
+        ("borra mis datos", Command.FORGET),
+        ("empezar", Command.START),
+    ],
+)
+def test_spanish_commands_in_words(text: str, command: Command) -> None:
+    verdict = es(text)
+    assert verdict.intent is Intent.COMMAND and verdict.command is command
+
+
+@needs_es
+def test_a_spanish_sentence_that_merely_contains_a_command_word_is_not_a_command() -> None:
+    assert es("quiero dejar de comer tanto azúcar").intent is not Intent.COMMAND
+    assert es("para que sirve el magnesio").intent is not Intent.COMMAND
+
+
+@needs_es
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("no me duele el pecho, solo estoy cansada", False),
+        ("sin dolor de pecho ni mareos", False),
+        ("tengo 185/100 pero sin dolor de cabeza", False),
+        ("no tengo dolor de pecho pero no puedo respirar", True),
+        ("nunca había tenido un dolor de pecho así", True),
+        ("no sé si es acidez o dolor de pecho", True),
+    ],
+)
+def test_spanish_negated_symptoms(text: str, urgent: bool) -> None:
+    assert es(text).urgent is urgent
+
+
+@needs_es
+@pytest.mark.parametrize(
+    ("text", "systolic", "diastolic"),
+    [
+        ("tension 185 sobre 110", 185, 110),
+        ("la tensión en 18/11", 180, 110),
+        ("18 de máxima y 11 de mínima", 180, 110),
+        ("la presion 190 con 95", 190, 95),
+    ],
+)
+def test_spanish_blood_pressure_readings(text: str, systolic: int, diastolic: int) -> None:
+    reading = blood_pressure(routers()[ES].normalise(text))
+    assert reading is not None and (reading.systolic, reading.diastolic) == (systolic, diastolic)
+    assert blood_pressure(routers()[ES].normalise("el 18/11 desayuné avena")) is None
+
+
+@needs_es
+def test_a_very_high_spanish_reading_is_advice_alone_and_an_emergency_with_a_symptom() -> None:
+    calm = es("hoy me salió la tensión 185/100 y estoy bien")
+    assert not calm.urgent and Referral.HIGH_READING in calm.referrals
+    assert es("tensión 19/12 y me duele mucho la cabeza").intent is Intent.EMERGENCY
+
+
+@needs_es
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me muero de hambre",
+        "me mata el trabajo",
+        "estoy muerta de cansancio",
+        "se me parte el corazón",
+        "casi me da un infarto al ver la factura",
+        "mi tía vino a comer",
+        "hoy caminé 5 kms",
+    ],
+)
+def test_spanish_figures_of_speech_are_not_urgent(text: str) -> None:
+    assert not es(text).urgent
+
+
+@needs_es
+@pytest.mark.parametrize(
+    ("text", "referral"),
+    [
+        ("tomo sintrom", Referral.WARFARIN),
+        ("estoy con acenocumarol", Referral.WARFARIN),
+        ("tomo omeprazol", Referral.PPI),
+        ("tomo furosemida", Referral.DIURETIC),
+        ("tomo digoxina", Referral.DIGOXIN),
+        ("estoy embarazada", Referral.PREGNANCY),
+        ("tengo palpitaciones a veces", Referral.PALPITATIONS),
+    ],
+)
+def test_spanish_medicine_names_get_their_referral(text: str, referral: Referral) -> None:
+    verdict = es(text)
+    assert not verdict.urgent and referral in verdict.referrals
+
+
+@needs_es
+@pytest.mark.parametrize(
+    ("text", "corrected"),
+    [("me duele el pexo", "me duele el pecho"), ("no puedo respirrar", "no puedo respirar")],
+)
+def test_spanish_typos_of_key_words_are_corrected(text: str, corrected: str) -> None:
+    assert routers()[ES].normalise(text) == corrected
+
+
+@needs_es
+def test_an_emergency_wins_in_spanish_even_while_a_question_is_open() -> None:
+    assert es("Madrid", awaiting_answer=True).intent is Intent.ANSWER
+    assert es("se me duerme el brazo y me duele el pecho", awaiting_answer=True).urgent

@@ -2,7 +2,9 @@
 
 The lists are data; the rules that combine them live in triage.py and router.py and are the same
 for every language. A pattern that does not compile, or a list that is missing, stops the start
-with the file and the key named.
+with the file and the key named, and so does a pattern with an accent the normaliser takes off the
+text ("corazón": the text says "corazon" by the time it is matched, so the pattern could never
+match; write it without the accent).
 """
 
 from __future__ import annotations
@@ -10,7 +12,21 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+
+from nudgebot.features.understanding.text import fold
+
+
+def _unfolded(text: str) -> str:
+    """The text, if the normaliser's fold leaves it as it is (else a ValueError naming letters)."""
+    folded = fold(text)
+    if folded != text:
+        letters = "".join(sorted({c for c in text if fold(c) != c}))
+        raise ValueError(
+            f"{text!r}: the normaliser folds {letters!r} before matching (accents off, "
+            f"ё to е), so this can never match; write it as {folded!r}"
+        )
+    return text
 
 
 def _compiles(patterns: list[str]) -> list[str]:
@@ -23,6 +39,7 @@ def _compiles(patterns: list[str]) -> list[str]:
             raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from None
         if pattern != pattern.lower():
             raise ValueError(f"pattern {pattern!r} must be lower case (texts are lower-cased)")
+        _unfolded(pattern)
     return patterns
 
 
@@ -37,10 +54,33 @@ class Typos(_Section):
     vocabulary: list[str]
     real_words: list[str]
 
+    @field_validator("vocabulary", "real_words")
+    @classmethod
+    def _folded(cls, words: list[str]) -> list[str]:
+        for word in words:
+            _unfolded(word.lower())
+        return words
+
 
 class Normalise(_Section):
     emoji_words: dict[str, str]
     rewrites: list[tuple[str, str]]
+
+    @field_validator("emoji_words")
+    @classmethod
+    def _words_folded(cls, words: dict[str, str]) -> dict[str, str]:
+        for word in words.values():
+            _unfolded(word)
+        return words
+
+    @field_validator("rewrites")
+    @classmethod
+    def _rewrites_compile(cls, rewrites: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if rewrites:
+            _compiles([pattern for pattern, _ in rewrites])
+        for _, replacement in rewrites:
+            _unfolded(replacement)
+        return rewrites
 
 
 class Emergency(_Section):

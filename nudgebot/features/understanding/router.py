@@ -12,16 +12,22 @@
 
 Mentions of supplements, medicines, kidney disease, pregnancy, palpitations or a very high reading
 travel with the verdict as referrals, whatever the intent. Pure Python: no Telegram, no database.
+
+One `Router` reads one language. `Routers` holds one per language and routes with the person's
+language, and then, when that reading found nothing urgent, also asks every other language's
+emergency and crisis rules: someone set to English who writes "me duele el pecho" still gets the
+emergency reply (in Spanish: the verdict says which language's words fired). Safety never depends
+on the language setting.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Protocol
 
-from nudgebot.content import Content
 from nudgebot.features.meals.foods import Food
 from nudgebot.features.meals.parser import FoodIndex, MealEstimate, estimate_meal
 from nudgebot.features.understanding.knowledge import KnowledgeBase, KnowledgeEntry
@@ -106,6 +112,8 @@ class Verdict:
     entry: KnowledgeEntry | None = None
     meal: MealEstimate | None = None
     also_crisis: bool = False  # an emergency that also speaks of suicide or self-harm
+    # The language whose words made the verdict urgent (reply in it); None when not urgent.
+    language: str | None = None
 
     @property
     def urgent(self) -> bool:
@@ -127,7 +135,9 @@ class Router:
         *,
         foods: FoodIndex,
         knowledge_entries: Sequence[KnowledgeEntry],
+        language: str | None = None,
     ) -> None:
+        self.language = language  # set on urgent verdicts
         self.normalise = Normaliser(
             rewrites=lexicon.normalise.rewrites,
             emoji_words=lexicon.normalise.emoji_words,
@@ -187,12 +197,9 @@ class Router:
         if not t:
             return self._no_words(raw)
         cleaned = self.triage.clean(t)
-        reason = self.triage.emergency(cleaned)
-        crisis = self.triage.crisis(t)
-        if reason is not None:
-            return Verdict(Intent.EMERGENCY, Safety.EMERGENCY, reason, also_crisis=crisis)
-        if crisis:
-            return Verdict(Intent.CRISIS, Safety.CRISIS, "crisis")
+        urgent = self.urgency(t, cleaned)
+        if urgent is not None:
+            return urgent
         if awaiting_answer:
             return Verdict(Intent.ANSWER)
         referrals = self.triage.referrals(t, cleaned)
@@ -209,6 +216,25 @@ class Router:
         if meal.items or self._about_eating(raw, t) or self._food_word(t):
             return Verdict(Intent.MEAL, safety, referrals=referrals, meal=meal)
         return self._answered(t, referrals, safety, question=False) or Verdict(Intent.OTHER)
+
+    def urgency(self, t: str, cleaned: str | None = None) -> Verdict | None:
+        """The emergency or crisis verdict for a normalised text, or None.
+
+        `cleaned`: the text after `triage.clean`, when the caller has it already.
+        """
+        reason = self.triage.emergency(self.triage.clean(t) if cleaned is None else cleaned)
+        crisis = self.triage.crisis(t)
+        if reason is not None:
+            return Verdict(
+                Intent.EMERGENCY,
+                Safety.EMERGENCY,
+                reason,
+                also_crisis=crisis,
+                language=self.language,
+            )
+        if crisis:
+            return Verdict(Intent.CRISIS, Safety.CRISIS, "crisis", language=self.language)
+        return None
 
     def _no_words(self, raw: str) -> Verdict:
         """Emoji only, punctuation only, or nothing at all."""
@@ -306,6 +332,103 @@ class Router:
         )
 
 
-def build_router(content: Content, foods: FoodIndex) -> Router:
+DEFAULT_LANGUAGE = "en"
+
+
+class Routers:
+    """One router per language, and the safety net across them."""
+
+    def __init__(self, routers: Mapping[str, Router], *, default: str = DEFAULT_LANGUAGE) -> None:
+        if default not in routers:
+            raise ValueError(f"no router for the default language {default!r}")
+        self.routers = dict(routers)
+        self.default = default
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages read, the default first."""
+        return (self.default, *(code for code in self.routers if code != self.default))
+
+    def __getitem__(self, language: str) -> Router:
+        """The router of a language (the default one for a language without its own)."""
+        return self.routers.get(language, self.routers[self.default])
+
+    def route(
+        self,
+        text: str | None,
+        *,
+        language: str,
+        awaiting_answer: bool = False,
+        remembered: Mapping[str, Food] | None = None,
+    ) -> Verdict:
+        """The verdict for a text from a person who reads `language` (never raises).
+
+        The person's language decides what the text is. Then the other languages' emergency
+        and crisis rules read it too, on the text as the person's language cleaned it (its
+        harmless phrases, figures of speech and negated symptoms out, so "me muero de hambre"
+        stays a figure of speech for a Spanish reader whatever the English lists say): an
+        emergency in any language wins, then a crisis. `language` on an urgent verdict names
+        the language whose words fired.
+        """
+        code = language if language in self.routers else self.default
+        own = self.routers[code]
+        verdict = own.route(text, awaiting_answer=awaiting_answer, remembered=remembered)
+        if verdict.urgent:
+            verdict = replace(verdict, language=code)
+        if verdict.intent is Intent.EMERGENCY and verdict.also_crisis:
+            return verdict
+        raw = (text or "").strip()
+        if not raw:
+            return verdict
+        # Each other language reads the text its own way (its rewrites and typo fixes), less what
+        # the person's language reads as harmless ("me muero de hambre", "mi tía": an aunt).
+        readings = [
+            (other, router, own.triage.plain(router.normalise(raw)))
+            for other, router in self.routers.items()
+            if other != code
+        ]
+        readings = [(other, router, t) for other, router, t in readings if t]
+        if verdict.intent is Intent.EMERGENCY:  # without a crisis in the person's language
+            if any(router.triage.crisis(t) for _, router, t in readings):
+                return replace(verdict, also_crisis=True)
+            return verdict
+        crisis_in: str | None = None
+        for other, router, t in readings:
+            found = router.urgency(t)
+            if found is not None and found.intent is Intent.EMERGENCY:
+                also = found.also_crisis or verdict.intent is Intent.CRISIS
+                return replace(found, language=other, also_crisis=also)
+            if found is not None and crisis_in is None:
+                crisis_in = other
+        if crisis_in is not None and not verdict.urgent:
+            return Verdict(Intent.CRISIS, Safety.CRISIS, "crisis", language=crisis_in)
+        return verdict
+
+
+class LanguageContent(Protocol):
+    """What a router needs of one language's messages/<lang>/: `nudgebot.content.Content` has it."""
+
+    @property
+    def lexicon(self) -> Lexicon: ...
+
+    @property
+    def knowledge(self) -> Sequence[KnowledgeEntry]: ...
+
+
+def build_router(content: LanguageContent, foods: FoodIndex, language: str | None = None) -> Router:
     """The router for the loaded messages/ (lexicon, knowledge base) and food table."""
-    return Router(content.lexicon, foods=foods, knowledge_entries=content.knowledge)
+    return Router(
+        content.lexicon, foods=foods, knowledge_entries=content.knowledge, language=language
+    )
+
+
+def build_routers(
+    contents: Mapping[str, LanguageContent], foods: Mapping[str, FoodIndex]
+) -> Routers:
+    """A router per language: its messages/<lang>/ (lexicon, knowledge base) and food index."""
+    return Routers(
+        {
+            language: build_router(content, foods[language], language)
+            for language, content in contents.items()
+        }
+    )

@@ -1,7 +1,8 @@
 """Text as the router reads it: normalised once, with typos of the words that matter corrected.
 
-"Can't breath,   CHETS hurts!!" becomes "cant breath chest hurts". Each list of the lexicon
-becomes one compiled `Concept`, matched as whole words.
+"Can't breath,   CHETS hurts!!" becomes "cant breath chest hurts" and "¿Me duele el PECHO?"
+becomes "me duele el pecho". Each list of the lexicon becomes one compiled `Concept`, matched as
+whole words (Python's word boundaries and word characters are Unicode: Cyrillic works the same).
 """
 
 from __future__ import annotations
@@ -20,6 +21,28 @@ _CONTRACTION = re.compile(r"(?<=\w)'(?=\w)")
 _NOT_WORD = re.compile(r"[^\w/]+")  # punctuation and runs of spaces alike become one space
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _SPACES = re.compile(r"\s+")
+_DIAERESIS = "\u0308"
+_LATIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def fold(text: str) -> str:
+    """The text without the accents people often leave out, so patterns are written without them.
+
+    Latin letters lose every accent ("corazón" -> "corazon", "ñ" -> "n": no lexicon needs
+    "año" apart from "ano", and people without a Spanish keyboard type "manana"); Cyrillic "ё"
+    becomes "е", as most Russian text is written. "й" stays "й" (it is a letter of its own, not
+    an accented "и"), and every other script is left as it is.
+    """
+    if text.isascii():
+        return text
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char) and kept:
+            base = kept[-1]
+            if base in _LATIN_LETTERS or (base in "еЕ" and char == _DIAERESIS):
+                continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 _LEADING_LITERAL = re.compile(r"^[^\W_]+")
@@ -166,7 +189,8 @@ def near(text: str, first: Concept, second: Concept, *, words: int) -> bool:
 
 
 class Normaliser:
-    """Lower case, plain apostrophes, no punctuation, rewrites, typos of key words corrected."""
+    """Lower case, accents folded, plain apostrophes, no punctuation ("¿", "¡" included),
+    rewrites, typos of key words corrected."""
 
     def __init__(
         self,
@@ -192,6 +216,7 @@ class Normaliser:
 
     def __call__(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(self._emoji)
+        text = fold(text)
         text = _CONTRACTION.sub("", text.translate(_APOSTROPHES)).replace("'", " ")
         text = _NOT_WORD.sub(" ", text.replace("_", " ")).strip()
         text = _REPEATS.sub(r"\1\1", text)

@@ -155,6 +155,12 @@ class Triage:
         """The text without harmless look-alikes, past events and negated symptoms."""
         return self._negated.remove(self._harmless.remove(text))
 
+    def plain(self, text: str) -> str:
+        """The text without anything this language reads as harmless: look-alikes, past events,
+        negated symptoms and figures of speech ("me muero de hambre"). Another language's rules
+        read this, so that one language's idiom is not another's emergency."""
+        return self._crisis_harmless.remove(self.clean(text))
+
     def emergency(self, cleaned: str) -> str | None:
         """The name of the warning sign found in a text (normalised, then `clean`ed), or None."""
         t = cleaned
