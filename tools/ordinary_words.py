@@ -4,9 +4,13 @@ The check-in parser never corrects one of these into a food name ("each" is not 
 is not "chard"), and never searches the food database for one alone. A food name that is also a
 frequent word ("apple", "rice") still matches exactly; only typo correction skips it.
 
-Dev-time only, not a dependency of the bot:
+The file keeps the words as wordfreq spells them ("plátano", "гречка"); the parser folds them
+as it folds a check-in (no accents, "ё" as "е"). In a language other than English, an English
+food name that is one of these words is not kept as a synonym ("pie" is a foot in Spanish).
+
+Dev-time only, not a dependency of the bot; one run per language (en, es, ru…):
     python -m venv /tmp/wf && /tmp/wf/bin/pip install wordfreq
-    /tmp/wf/bin/python tools/ordinary_words.py en
+    /tmp/wf/bin/python tools/ordinary_words.py es
 """
 
 from __future__ import annotations

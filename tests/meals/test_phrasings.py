@@ -5,6 +5,9 @@ row names the USDA record they judged right and the grams eaten. An item passes 
 magnesium is within a quarter of theirs (or 3 mg, for foods with almost none): the parser may
 pick a sibling record ("Oatmeal, NFS" for "oats cooked with water"), never another food. A
 `?phrase` item must come back as unknown, never as a guess.
+
+Every other language has its own table, `phrasings_<lang>.tsv`, with the same columns (and
+`phrasings_<lang>_known_misses.tsv` when it has known misses), read against load_index(lang).
 """
 
 from __future__ import annotations
@@ -17,16 +20,29 @@ import pytest
 from nudgebot.features.meals.parser import MealEstimate, estimate_meal, load_index
 from nudgebot.features.meals.text import normalise_name
 
-TABLE = Path(__file__).with_name("phrasings.tsv")
-ORIGINAL = Path(__file__).with_name("phrasings_original.tsv")
-KNOWN_MISSES = {
-    line.split("\t")[0]: line.split("\t")[1]
-    for line in Path(__file__)
-    .with_name("phrasings_known_misses.tsv")
-    .read_text("utf-8")
-    .splitlines()[1:]
-    if line.strip()
+HERE = Path(__file__).parent
+TABLE = HERE / "phrasings.tsv"
+ORIGINAL = HERE / "phrasings_original.tsv"
+# the other languages' tables: phrasings_<lang>.tsv
+LANGUAGE_TABLES = {
+    path.stem.removeprefix("phrasings_"): path
+    for path in sorted(HERE.glob("phrasings_*.tsv"))
+    if len(path.stem.removeprefix("phrasings_")) == 2
 }
+
+
+def read_misses(path: Path) -> dict[str, str]:
+    """Known misses: text -> the rule the parser does not have yet."""
+    if not path.exists():
+        return {}
+    return {
+        line.split("\t")[0]: line.split("\t")[1]
+        for line in path.read_text("utf-8").splitlines()[1:]
+        if line.strip()
+    }
+
+
+KNOWN_MISSES = read_misses(HERE / "phrasings_known_misses.tsv")
 TOLERANCE = 0.25
 ABSOLUTE_MG = 3.0
 
@@ -108,8 +124,8 @@ def test_every_changed_row_says_why_and_known_misses_are_rows() -> None:
     assert set(KNOWN_MISSES) <= set(original)
 
 
-def _marks(row: Row) -> list[pytest.MarkDecorator]:
-    reason = KNOWN_MISSES.get(row.text)
+def _marks(row: Row, misses: dict[str, str] = KNOWN_MISSES) -> list[pytest.MarkDecorator]:
+    reason = misses.get(row.text)
     return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
@@ -118,4 +134,35 @@ def _marks(row: Row) -> list[pytest.MarkDecorator]:
 )
 def test_phrasing_finds_the_foods_with_their_magnesium(row: Row) -> None:
     meal = estimate_meal(row.text, load_index())
+    assert problems(row, meal) == []
+
+
+LANGUAGE_ROWS = [
+    (language, row, read_misses(path.with_name(f"phrasings_{language}_known_misses.tsv")))
+    for language, path in LANGUAGE_TABLES.items()
+    for row in read_rows(path)
+]
+
+
+def test_every_language_has_a_large_table_of_existing_records() -> None:
+    assert "es" in LANGUAGE_TABLES
+    records = load_index().catalog.records
+    for language, path in LANGUAGE_TABLES.items():
+        rows = read_rows(path)
+        assert len(rows) >= 80, language
+        misses = read_misses(path.with_name(f"phrasings_{language}_known_misses.tsv"))
+        assert set(misses) <= {r.text for r in rows}, language
+        for row in rows:
+            for food in row.foods:
+                assert food.source in records, (language, row.text, food.source)
+                assert not records[food.source].flag, (language, row.text, food.source)
+
+
+@pytest.mark.parametrize(
+    ("language", "row"),
+    [pytest.param(lang, r, marks=_marks(r, misses)) for lang, r, misses in LANGUAGE_ROWS],
+    ids=[f"{lang}: {r.text[:56]}" for lang, r, _ in LANGUAGE_ROWS],
+)
+def test_phrasing_in_another_language_finds_the_foods(language: str, row: Row) -> None:
+    meal = estimate_meal(row.text, load_index(language))
     assert problems(row, meal) == []

@@ -19,6 +19,7 @@ Order of work, each step for a reason:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,14 +30,24 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from nudgebot.features.meals.foods import (
+    COMMON_RANK as COMMON_RANK,  # read from here by tools and benchmarks
+)
+from nudgebot.features.meals.foods import (
     MESSAGES_DIR,
+    REFERENCE_LANGUAGE,
+    UNITS,
     Catalog,
     Food,
     FoodsError,
+    PortionWords,
     Record,
     food_from_record,
+    reference_portion_words,
 )
-from nudgebot.features.meals.text import fold, normalise_name
+from nudgebot.features.meals.foods import (
+    load_ordinary as load_ordinary,
+)
+from nudgebot.features.meals.text import Ending, Inflection, fold, normalise_name
 
 GRAMS = {"g": 1.0, "kg": 1000.0, "oz": 28.35, "lb": 453.6}
 MILLILITRES = {"ml": 1.0, "cl": 10.0, "dl": 100.0, "l": 1000.0, "floz": 29.57, "pint": 568.0}
@@ -44,7 +55,8 @@ CONTAINERS = frozenset({"bowl", "plate", "serving", "cup", "mug", "glass", "hand
 MAX_COUNT = 50.0  # "200 bananas" is a typo or a joke: counts are capped, and the reply says so
 MAX_GRAMS = 3000.0
 MAX_TEXT = 2000
-MIN_FUZZY_LETTERS = 4
+MIN_FUZZY_LETTERS = 4  # English; meals.toml [typos] min_letters says it for a language
+DATABASE_LANGUAGE = "en"  # the USDA records' names
 MAX_CACHED_CORRECTIONS = 50_000  # typo look-ups remembered (words repeat across messages)
 # Datasets in the order a whole-database match prefers them: as eaten first.
 DATASET_ORDER = {"FNDDS": 0, "SR Legacy": 1, "Foundation": 2, "SR": 3}
@@ -53,9 +65,18 @@ UNICODE_FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 0.333, "⅔": 0.6
 _TOKEN = re.compile(r"x\d+\b|\d+(?:[.,]\d+)?(?:/\d+)?|[^\W\d_]+|[,;:\n+()]")
 _DASH_LIST = re.compile(r"\s[-–—]\s")  # "full english - 2 eggs, bacon": a colon
 _GLUED = re.compile(r"(\d)([^\W\d_])")
-_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|to|or)\s*(\d+(?:\.\d+)?)(?=\s*[^\W\d_])")
 _TIMES = re.compile(r"(?:(?<=\s)|^)(?:x\s*(\d+)|(\d+)\s*x)(?=\s|$|[,.;])")
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*%")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}\b)")
+
+
+def _range_pattern(words: Sequence[str]) -> re.Pattern[str]:
+    """'2-3 eggs', '2 to 3 eggs', '2 o 3 huevos': a range of numbers before a word."""
+    joins = "|".join(["-", "–", *(re.escape(w) for w in words)])
+    return re.compile(rf"(\d+(?:\.\d+)?)\s*(?:{joins})\s*(\d+(?:\.\d+)?)(?=\s*[^\W\d_])")
+
+
+_RANGE = _range_pattern(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +91,26 @@ class MealWords:
     filler: frozenset[str]
     meal_phrases: tuple[str, ...] = ()  # "for tea": a meal, not a drink
     emoji: Mapping[str, str] = field(default_factory=dict)  # "🍌" -> "banana"
+    language: str = REFERENCE_LANGUAGE
+    portions: PortionWords = field(default_factory=reference_portion_words)
+    inflection: Inflection = field(default_factory=Inflection)
+    articles: frozenset[str] = frozenset()  # "a", "un": one, but "a dozen" is twelve
+    halves: frozenset[str] = frozenset()  # "2 and half": a half more
+    multipliers: frozenset[str] = frozenset()  # "two dozen": twice twelve
+    range_words: tuple[str, ...] = ()  # "2 to 3 eggs", "2 o 3 huevos"
+    reorder: frozenset[str] = frozenset()  # "tacos with chicken" is "chicken tacos"
+    replacements: Mapping[str, str] = field(default_factory=dict)  # "w/" -> " with "
+    and_a_half: tuple[str, ...] = ()  # "one and a half", "dos y medio"
+    unit_and_a_half: tuple[str, ...] = ()  # "una taza y media", "un plátano y medio"
+    min_typo_letters: int = MIN_FUZZY_LETTERS  # shorter words are never corrected
+    # a word that names one food in one country and another elsewhere ("tortilla"): never a food
+    # on its own; these foods are offered for it
+    ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, language: str = "en", messages_dir: Path = MESSAGES_DIR) -> MealWords:
+    def load(
+        cls, language: str = REFERENCE_LANGUAGE, messages_dir: Path = MESSAGES_DIR
+    ) -> MealWords:
         """Read meals.toml; a missing section stops the start."""
         path = messages_dir / language / "meals.toml"
         try:
@@ -80,21 +118,142 @@ class MealWords:
             units = {
                 fold(alias): unit for unit, aliases in data["units"].items() for alias in aliases
             }
+            known_units = UNITS | GRAMS.keys() | MILLILITRES.keys()
+            unknown = sorted(set(units.values()) - known_units)
+            if unknown:
+                raise ValueError(f"[units] {unknown}: not units (one of {sorted(known_units)})")
             words = data["words"]
+            phrases = data["phrases"]
+            numbers = {fold(k): float(v) for k, v in data["numbers"].items()}
+            listed = (
+                words.get("articles", []),
+                words.get("halves", []),
+                words.get("multipliers", []),
+            )
+            stray = sorted({fold(w) for group in listed for w in group} - numbers.keys())
+            if stray:
+                raise ValueError(f"[words] {stray}: articles, halves and multipliers are [numbers]")
             return cls(
                 units=units,
-                numbers={fold(k): float(v) for k, v in data["numbers"].items()},
+                numbers=numbers,
                 sizes={fold(k): float(v) for k, v in data["sizes"].items()},
                 separators=frozenset(map(fold, words["separators"])),
                 each=frozenset(map(fold, words["each"])),
                 filler=frozenset(map(fold, words["filler"])),
-                meal_phrases=tuple(fold(m) for m in data["phrases"]["meals"]),
+                meal_phrases=tuple(fold(m) for m in phrases["meals"]),
                 emoji={str(k): fold(str(v)) for k, v in data["emoji"].items()},
+                language=language,
+                portions=PortionWords.from_data(data, language, str(path)),
+                inflection=_inflection(data.get("inflection", {})),
+                articles=frozenset(map(fold, words.get("articles", []))),
+                halves=frozenset(map(fold, words.get("halves", []))),
+                multipliers=frozenset(map(fold, words.get("multipliers", []))),
+                range_words=tuple(map(fold, words.get("range", []))),
+                reorder=frozenset(map(fold, words.get("reorder", []))),
+                replacements={str(k): str(v) for k, v in phrases.get("replace", {}).items()},
+                and_a_half=tuple(fold(p) for p in phrases.get("and_a_half", [])),
+                unit_and_a_half=tuple(fold(p) for p in phrases.get("unit_and_a_half", [])),
+                min_typo_letters=int(data.get("typos", {}).get("min_letters", MIN_FUZZY_LETTERS)),
+                ambiguous={
+                    fold(word): tuple(map(str, ids))
+                    for word, ids in data.get("ambiguous", {}).items()
+                },
             )
         except FileNotFoundError:
             raise FoodsError(f"{path}: file not found") from None
-        except (tomli.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (tomli.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise FoodsError(f"{path}: {exc}") from None
+
+    range_pattern: re.Pattern[str] = _RANGE
+    half_patterns: tuple[re.Pattern[str], ...] = ()
+
+    # every word these words give a meaning of their own (a unit, a number, filler…)
+    vocabulary: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        vocabulary = frozenset(
+            self.units.keys()
+            | self.numbers.keys()
+            | self.sizes.keys()
+            | self.separators
+            | self.each
+            | self.filler
+        )
+        object.__setattr__(self, "vocabulary", vocabulary)
+        if self.range_words:
+            object.__setattr__(self, "range_pattern", _range_pattern(self.range_words))
+        if self.and_a_half or self.unit_and_a_half:
+            object.__setattr__(self, "half_patterns", _half_patterns(self))
+
+
+WHOLE_NUMBER_WORDS = 10  # "one" to "ten and a half"; a multiplier ("dozen") is not one of them
+
+
+def _half_patterns(words: MealWords) -> tuple[re.Pattern[str], ...]:
+    """'one and a half' -> 1.5; 'una taza y media de' -> '1.5 taza de': a number, at most one
+    word, the half, then (with a word between) the end, a comma, a separator or a filler word:
+    "dos huevos y media tostada" is two eggs and half a toast."""
+    whole = [
+        w
+        for w, v in words.numbers.items()
+        if v.is_integer() and 1 <= v <= WHOLE_NUMBER_WORDS and w not in words.multipliers
+    ]
+    numbers = "|".join([r"\d+", *(re.escape(w) for w in sorted(whole, key=len, reverse=True))])
+    after = "|".join(re.escape(w) for w in sorted(words.separators | words.filler))
+    patterns = [
+        re.compile(rf"\b({numbers})()\s+{re.escape(phrase)}\b") for phrase in words.and_a_half
+    ]
+    patterns.extend(
+        re.compile(
+            rf"\b({numbers})\s+([^\W\d_]+)\s+{re.escape(phrase)}"
+            rf"(?=\s*(?:$|[,.;:!?)\n]|(?:{after})\b))"
+        )
+        for phrase in words.unit_and_a_half
+    )
+    return tuple(patterns)
+
+
+def _strings(table: Mapping[str, object], key: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key}: a list of words")
+    return [fold(v) for v in value]
+
+
+def _inflection(table: Mapping[str, object]) -> Inflection:
+    """meals.toml [inflection] (see Inflection): endings as {ending, to, unless} tables."""
+    keys = {"words", "endings", "stemmer", "keep", "plural_endings", "not_plural_endings", "head"}
+    unknown = set(table) - keys - {"min_stem"}
+    if unknown:
+        raise ValueError(f"[inflection] {sorted(unknown)}: unknown keys")
+    words = table.get("words", "last")
+    if words not in ("last", "all"):
+        raise ValueError("[inflection] words: 'last' or 'all'")
+    rules = table.get("endings", [])
+    if not isinstance(rules, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("ending"), str) and r["ending"] for r in rules
+    ):
+        raise ValueError("[inflection] endings: a list of { ending, to, unless } tables")
+    endings = tuple(
+        Ending(fold(r["ending"]), fold(str(r.get("to", ""))), tuple(_strings(r, "unless")))
+        for r in rules
+    )
+    min_stem = table.get("min_stem", 2)
+    if not isinstance(min_stem, int) or min_stem < 1:
+        raise ValueError("[inflection] min_stem: a whole number from 1")
+    head = table.get("head", "last")
+    if head not in ("first", "last"):
+        raise ValueError("[inflection] head: 'first' or 'last'")
+    return Inflection(
+        head_first=head == "first",
+        endings=endings,
+        stemmer=str(table.get("stemmer", "")),
+        every_word=words == "all",
+        keep=frozenset(_strings(table, "keep")),
+        plural_endings=tuple(_strings(table, "plural_endings")),
+        not_plural_endings=tuple(_strings(table, "not_plural_endings")),
+        min_stem=min_stem,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,22 +283,20 @@ class Item:
 
     @property
     def portion_text(self) -> str:
-        """'2 slices (64 g)', '1 cup (158 g)', '100 g', '1.5 × 1 bowl (245 g), 368 g'."""
-        qty = f"{self.quantity:g}"
+        """'2 slices (64 g)', '1 cup (158 g)', '100 g', '1.5 × 1 bowl (245 g), 368 g', in the
+        words of the food's language ('2 tazas (480 g)')."""
+        words = self.food.words
         if self.unit == "g":
-            return f"{self.grams:g} g"
+            return words.grams(self.grams)
         if self.unit == "ml":
-            return f"{qty} ml ({self.grams:.0f} g)"
+            return words.ml(self.quantity, self.grams)
         if self.unit == "portion":
             return (
                 self.food.portion
                 if self.quantity == 1
-                else f"{qty} × {self.food.portion}, {self.grams:.0f} g"
+                else words.times(self.quantity, self.food.portion, self.grams)
             )
-        unit = self.unit
-        if self.quantity != 1:
-            unit = _plural(unit)
-        return f"{qty} {unit} ({self.grams:.0f} g)"
+        return words.weighed(self.quantity, self.unit, words.number(self.grams, ".0f"))
 
 
 @dataclass(frozen=True)
@@ -181,18 +338,11 @@ class MealEstimate:
         )
 
 
-def _plural(unit: str) -> str:
-    if unit in ("tbsp", "tsp", "ml", "g"):
-        return unit
-    if unit.endswith(("s", "ch", "sh", "x")):
-        return unit + "es"
-    if unit.endswith("y") and unit[-2:-1] not in "aeiou":
-        return unit[:-1] + "ies"
-    return unit + "s"
-
-
 def singulars(word: str) -> tuple[str, ...]:
-    """The forms a plural word may stand for: 'berries' -> berry, 'tomatoes' -> tomato."""
+    """The forms an English plural may stand for: 'berries' -> berry, 'tomatoes' -> tomato.
+
+    For the USDA database, whose names are English whatever the person's language; a
+    language's own names inflect by its meals.toml [inflection]."""
     forms = [word]
     if len(word) > 3 and word.endswith("ies"):
         forms.append(word[:-3] + "y")
@@ -221,18 +371,42 @@ class FoodIndex:
     _record_foods: dict[str, Food] = field(init=False, default_factory=dict)
     _by_id: dict[str, Food] = field(init=False, default_factory=dict)
     _corrections: dict[str, Food | None] = field(init=False, default_factory=dict)
+    # every_word languages: names by the forms of their words ("tortilla de patata" for
+    # "tortilla de patatas"), and every form of a name's words
+    _form_names: dict[tuple[str, ...], Food] = field(init=False, default_factory=dict)
+    _form_words: frozenset[str] = field(init=False, default_factory=frozenset)
+    _vocabulary_words: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ordinary = frozenset(self.ordinary_words)
         self.common = frozenset(self.ordinary_words[:COMMON_RANK])
+        inflection = self.words.inflection
+        ambiguous = self.words.ambiguous
         for food in self.catalog.foods:
             self._by_id[food.id] = food
             for name in food.synonyms:
+                if ambiguous and any(f in ambiguous for f in inflection.forms(name)):
+                    continue  # "tortillas": asked about, as "tortilla" is
                 self._add_name(name, food)
+        if inflection.every_word:
+            # the language's own names first: a form both could mean is theirs
+            own = [(n, f) for f in self.catalog.foods for n in f.synonyms if n not in f.extra_names]
+            extra = [(n, f) for f in self.catalog.foods for n in f.extra_names]
+            for name, food in [*own, *extra]:
+                for key in _variants(tuple(name.split()), inflection):
+                    if len(key) == 1 and key[0] in ambiguous:
+                        continue
+                    if key not in self._names:
+                        self._form_names.setdefault(key, food)
+                        self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
+            self._form_words = frozenset(w for k in self._form_names for w in k)
+        missing = {i for ids in self.words.ambiguous.values() for i in ids} - self._by_id.keys()
+        if missing:
+            raise FoodsError(f"meals.toml [ambiguous]: no food has the id(s) {sorted(missing)}")
         self._name_keys = [" ".join(k) for k in self._names]
         self._name_words = frozenset(w for k in self._names for w in k)
         single = {k[0]: f for k, f in self._names.items() if len(k) == 1}
-        self._fuzzy_words = [w for w in single if len(w) >= MIN_FUZZY_LETTERS]
+        self._fuzzy_words = [w for w in single if len(w) >= self.words.min_typo_letters]
         self._fuzzy_food = {w: single[w] for w in self._fuzzy_words}
 
     @functools.cached_property
@@ -288,17 +462,26 @@ class FoodIndex:
         self, words: Sequence[str], start: int, remembered: Mapping[tuple[str, ...], Food]
     ) -> tuple[int, Food] | None:
         """The longest name starting at `start`: (its length in words, the food)."""
-        first = words[start]
+        inflection = self.words.inflection
+        firsts = inflection.forms(words[start]) if inflection.every_word else (words[start],)
         longest = max(
-            self._longest.get(first, 0),
-            max((len(k) for k in remembered if k[0] == first), default=0),
+            max(self._longest.get(first, 0) for first in firsts),
+            max((len(k) for k in remembered if k[0] in firsts), default=0),
             1,
         )
         for size in range(min(longest, len(words) - start), 0, -1):
-            phrase = words[start : start + size]
+            phrase = tuple(words[start : start + size])
             if size > 1 and any(w == "," for w in phrase):
                 continue
-            for last in singulars(phrase[-1]):
+            if inflection.every_word:
+                # the words as written, then their other forms: "almendras" -> almendra,
+                # "tortillas de patata" -> "tortilla de patatas", "гречку" -> гречка
+                for key in _variants(phrase, inflection):
+                    food = remembered.get(key) or self._names.get(key) or self._form_names.get(key)
+                    if food is not None:
+                        return size, food
+                continue
+            for last in inflection.forms(phrase[-1]):
                 key = (*phrase[:-1], last)
                 food = remembered.get(key) or self._names.get(key)
                 if food is not None:
@@ -308,7 +491,7 @@ class FoodIndex:
     def spelling(self, word: str) -> str | None:
         """The food-name word a typo stands for ("spinnach" -> "spinach"), so that compound
         names match through it ("spinnach ravioli"); None for a word that is fine as it is."""
-        if word in self._name_words:
+        if word in self._name_words or self._inflected_name_word(word):
             return None
         food = self.correct(word)
         if food is None:
@@ -324,6 +507,40 @@ class FoodIndex:
             None,
         )
 
+    def vocabulary_word(self, word: str) -> str:
+        """In an every_word language, the unit, number or filler word another form of which a
+        word is ("стакана", "стаканом" -> стакан; "ложки" -> ложка); the word itself otherwise,
+        and always for a word of a food's name."""
+        found = self._vocabulary_words.get(word)
+        if found is None:
+            found = word
+            vocabulary = self.words.vocabulary
+            if word not in vocabulary and word not in self._name_words:
+                forms = self.words.inflection.forms(word)
+                if not any(f in self._form_words for f in forms):
+                    found = next(
+                        (self._vocabulary_forms[f] for f in forms if f in self._vocabulary_forms),
+                        word,
+                    )
+            if len(self._vocabulary_words) < MAX_CACHED_CORRECTIONS:
+                self._vocabulary_words[word] = found
+        return found
+
+    @functools.cached_property
+    def _vocabulary_forms(self) -> dict[str, str]:
+        forms: dict[str, str] = {}
+        for word in sorted(self.words.vocabulary):
+            for form in self.words.inflection.forms(word):
+                forms.setdefault(form, word)
+        return forms
+
+    def _inflected_name_word(self, word: str) -> bool:
+        """Another form of a word of a name ("almendras" for almendra): not a typo."""
+        inflection = self.words.inflection
+        if inflection.every_word:
+            return any(f in self._form_words for f in inflection.forms(word)[1:])
+        return any(f in self._name_words for f in inflection.forms(word)[1:])
+
     def correct(self, word: str) -> Food | None:
         """A food whose one-word name is a small typo of `word`, if exactly one food fits."""
         if word in self._corrections:
@@ -336,7 +553,7 @@ class FoodIndex:
 
     def _correct(self, word: str) -> Food | None:
         if (
-            len(word) < MIN_FUZZY_LETTERS
+            len(word) < self.words.min_typo_letters
             or word in self.ordinary
             or word in self.words.filler
             or word in self.words.units
@@ -356,8 +573,13 @@ class FoodIndex:
         return next(iter(foods.values()))
 
     def database_match(self, phrase: str) -> Food | None:
-        """A record named exactly by the phrase ("kohlrabi" -> "Kohlrabi, raw")."""
+        """A record named exactly by the phrase ("kohlrabi" -> "Kohlrabi, raw").
+
+        The database is English: in another language, a phrase of the language's own words is
+        never looked up there (Spanish "pie" is a foot, not a pie)."""
         words = phrase.split()
+        if self.words.language != DATABASE_LANGUAGE and all(w in self.ordinary for w in words):
+            return None
         for last in singulars(words[-1]):
             records = self._database[0].get(" ".join([*words[:-1], last]))
             if records:
@@ -366,6 +588,10 @@ class FoodIndex:
 
     def options(self, phrase: str, *, limit: int = 3) -> tuple[Food, ...]:
         """Up to three foods closest to an unknown phrase: curated names, then the database."""
+        ambiguous = self.words.ambiguous
+        for form in self.words.inflection.forms(phrase) if ambiguous else ():
+            if form in ambiguous:  # "tortilla": the foods it names in different countries
+                return tuple(f for f in map(self.food, ambiguous[form]) if f is not None)[:limit]
         content = [w for w in phrase.split() if w not in self.common and len(w) >= 3]
         if not content:
             return ()
@@ -398,6 +624,18 @@ class FoodIndex:
         for option in found.values():
             unique.setdefault(option.name.casefold(), option)
         return tuple(unique.values())[:limit]
+
+
+MAX_VARIANTS = 256  # forms of a phrase looked up at most (a few per word; names are short)
+
+
+def _variants(phrase: tuple[str, ...], inflection: Inflection) -> Iterable[tuple[str, ...]]:
+    """The phrase as written, then with its words in their other forms."""
+    yield phrase
+    forms = [inflection.forms(w) if w != "," else (w,) for w in phrase]
+    if all(len(f) == 1 for f in forms):
+        return
+    yield from itertools.islice((k for k in itertools.product(*forms) if k != phrase), MAX_VARIANTS)
 
 
 def _record_rank(record: Record) -> tuple[int, int, str]:
@@ -481,14 +719,19 @@ def _clean(text: str, words: MealWords) -> str:
     for symbol, value in UNICODE_FRACTIONS.items():
         if symbol in text:
             text = re.sub(rf"(\d+)\s*{symbol}", _adds(value), text).replace(symbol, f" {value:g} ")
-    text = fold(text).replace("’", "'").replace("w/o", " without ").replace("w/", " with ")
+    text = fold(text).replace("’", "'")
+    if "%" in text:  # "dark chocolate 70%", "2% milk": a percentage is no amount
+        text = _PERCENT.sub(" ", text)
+    for written, meant in words.replacements.items():  # "w/" -> " with ", "&" -> " and "
+        if written in text:
+            text = text.replace(written, meant)
     digits = any(c.isdigit() for c in text)
     if digits:
         text = _DECIMAL_COMMA.sub(".", text)
-        text = _RANGE.sub(lambda m: f"{(float(m[1]) + float(m[2])) / 2:g}", text)
+        text = words.range_pattern.sub(lambda m: f"{(float(m[1]) + float(m[2])) / 2:g}", text)
     if "-" in text or "–" in text or "—" in text:
         text = _DASH_LIST.sub(" : ", text)
-    text = text.replace("&", " and ").replace("'", "").replace("-", " ")
+    text = text.replace("'", "").replace("-", " ")
     if "." in text:
         text = re.sub(r"(?<=\D)\.|\.(?=\D|$)", ",", text)
     if digits:
@@ -497,11 +740,15 @@ def _clean(text: str, words: MealWords) -> str:
     for phrase in words.meal_phrases:
         if phrase in text:
             text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text)
-    if "and a half" in text:
-        text = re.sub(r"\b(\d+) and a half\b", lambda m: f"{int(m[1]) + 0.5:g}", text)
-        for word, whole in (("one", 1), ("two", 2), ("three", 3), ("a", 1)):
-            text = re.sub(rf"\b{word} and a half\b", f"{whole + 0.5:g}", text)
+    for pattern in words.half_patterns:  # "one and a half", "una taza y media de"
+        text = pattern.sub(lambda m: _half_more(m, words), text)
     return text
+
+
+def _half_more(match: re.Match[str], words: MealWords) -> str:
+    number = match[1]
+    value = float(number) if number[0].isdigit() else words.numbers.get(number, 1.0)
+    return f" {value + 0.5:g} {match[2]} ".replace("  ", " ")
 
 
 def _number(token: str) -> float | None:
@@ -553,7 +800,9 @@ def estimate_meal(
     words = index.words
     tokens = tokens_of(_clean(text[:MAX_TEXT], words))
     for i, token in enumerate(tokens):
-        if len(token) >= MIN_FUZZY_LETTERS and token.isalpha():
+        if words.inflection.every_word and token.isalpha():
+            token = tokens[i] = index.vocabulary_word(token)  # "стакана" -> стакан
+        if len(token) >= words.min_typo_letters and token.isalpha():
             fixed = index.spelling(token)
             if fixed is not None:
                 tokens[i] = fixed
@@ -673,7 +922,11 @@ def estimate_meal(
                 shared = amount
             elif not amount.given and shared is not None:
                 amount = shared
-            if amount.count is None and amount.unit is None and _plural_piece(food, part, end):
+            if (
+                amount.count is None
+                and amount.unit is None
+                and _plural_piece(food, part, start, end, words.inflection)
+            ):
                 amount = Amount(PLURAL_COUNT, None, amount.size)  # "eggs and toast": two eggs
             pending.append((food, amount))
             group.append((food, amount))
@@ -688,15 +941,17 @@ SPREADS = frozenset({"condiments", "fats"})  # jam, butter: one helping per slic
 PLURAL_COUNT = 2.0  # a plural with no number ("eggs", "tacos", "dates"): a couple of them
 
 
-def _plural_piece(food: Food, part: _Part, end: int) -> bool:
-    """The food is counted in pieces and was written in the plural ("eggs", "samosas")."""
-    word = part.tokens[end - 1]
+def _plural_piece(food: Food, part: _Part, start: int, end: int, inflection: Inflection) -> bool:
+    """The food is counted in pieces and was written in the plural ("eggs", "samosas", "tacos de
+    pollo": the head word, last in English, first in Spanish); its own name is not a plural
+    ("oats", "enchiladas")."""
+    name = normalise_name(food.name.split(",")[0]).split() or [""]
+    first = inflection.head_first
+    written, own = (part.tokens[start], name[0]) if first else (part.tokens[end - 1], name[-1])
     return (
         food.default_unit == "piece"
-        and len(word) > 3
-        and word.endswith("s")
-        and not word.endswith("ss")
-        and not normalise_name(food.name.split(",")[0]).endswith("s")
+        and inflection.is_plural(written)
+        and not own.endswith(inflection.plural_endings)
     )
 
 
@@ -718,7 +973,7 @@ def _reordered(
         if i + 1 < len(spans):
             nxt_start, nxt_end, _ = spans[i + 1]
             between = tokens[end:nxt_start]
-            if between and all(t in ("with", "w", "con") for t in between):
+            if between and all(t in index.words.reorder for t in between):
                 swapped = [*tokens[nxt_start:nxt_end], *tokens[start:end]]
                 hit = index.lookup(swapped, 0, memory)
                 if hit is not None and hit[0] == len(swapped):
@@ -813,11 +1068,11 @@ def _amount(tokens: Sequence[str], words: MealWords) -> tuple[Amount, list[str]]
                 count = number if count is None or count == 1 else count * number
         elif token in words.numbers:
             value = words.numbers[token]
-            if token == "half" and count is not None and count >= 1 and count != 1:
+            if token in words.halves and count is not None and count >= 1 and count != 1:
                 count += 0.5  # "2 and half"
-            elif count is None or (count == 1 and token not in ("a", "an")):
+            elif count is None or (count == 1 and token not in words.articles):
                 count = value if count is None else count * value
-            elif token in ("dozen",):
+            elif token in words.multipliers:
                 count *= value
             elif value < 1:
                 count *= value  # "a half", "one quarter"
@@ -858,6 +1113,8 @@ def _unit_weight(food: Food, unit: str) -> float | None:
     units = food.units
     if unit in units:
         return units[unit]
+    if unit == "plate" and food.default_unit == "bowl":
+        return units["bowl"]  # a plate of a soup or a stew: a bowl of it
     fallbacks = {
         "mug": ("cup", 1.0),
         "glass": ("cup", 1.0),
@@ -911,30 +1168,34 @@ def grams_for(food: Food, amount: Amount) -> Item:
     return _item(food, amount)
 
 
-ORDINARY_WORDS = "ordinary_words.txt"
-
-
-COMMON_RANK = 6000  # the most frequent of the ordinary words: never a food on their own
-
-
-def load_ordinary(language: str = "en", messages_dir: Path = MESSAGES_DIR) -> list[str]:
-    """The language's real words, most frequent first (never corrected into a food name)."""
-    path = messages_dir / language / ORDINARY_WORDS
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except FileNotFoundError:
-        raise FoodsError(f"{path}: file not found") from None
-    return [fold(w.strip()) for w in lines if w.strip() and not w.startswith("#")]
-
-
 @functools.cache
-def load_index(language: str = "en") -> FoodIndex:
-    """The food index for a language, read once per process (database, names, words)."""
+def load_index(language: str = REFERENCE_LANGUAGE) -> FoodIndex:
+    """The food index for a language, read once per process (database, names, words).
+
+    A language needs messages/<lang>/meals.toml, ordinary_words.txt and foods/*.toml (the
+    translations of messages/en/foods); the USDA database is shared."""
     from nudgebot.features.meals.foods import load_catalog
 
     ordinary = load_ordinary(language)
+    words = MealWords.load(language)
     return FoodIndex(
-        load_catalog(language, common_words=frozenset(ordinary[:COMMON_RANK])),
-        MealWords.load(language),
+        load_catalog(
+            language,
+            common_words=frozenset(ordinary[:COMMON_RANK]),
+            portion_words=words.portions,
+            records=_database_records(),
+            # an English name that is a word of the language is not taken as a food there
+            reserved=words.vocabulary | frozenset(ordinary),
+            ambiguous=frozenset(words.ambiguous),
+        ),
+        words,
         ordinary_words=ordinary,
     )
+
+
+@functools.cache
+def _database_records() -> Mapping[str, Record]:
+    """The USDA database, read once for every language."""
+    from nudgebot.features.meals.foods import load_database
+
+    return load_database()

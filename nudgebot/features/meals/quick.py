@@ -82,6 +82,7 @@ class Addition:
     unit: str
     grams: float
     mg: float
+    unit_name: str = ""  # the unit in the food's language ("handful", "puñado")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,9 @@ def pick_additions(
     for _group, food in picks[:limit]:
         item = standard_item(food)
         unit = item.unit if item.unit not in ("g", "ml") else food.default_unit
-        additions.append(Addition(food.id, food.name, unit, item.grams, item.mg))
+        additions.append(
+            Addition(food.id, food.name, unit, item.grams, item.mg, food.words.name(unit))
+        )
     return tuple(additions)
 
 

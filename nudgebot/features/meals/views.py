@@ -70,9 +70,7 @@ def total_line(r: Replies, total: float, target: Target) -> str:
 
 
 def _suggestion(r: Replies, food: Food) -> str:
-    return r.checkin.suggestion.format(
-        name=food.name, portion=f"1 {food.default_unit}", mg=_mg(food.mg)
-    )
+    return r.checkin.suggestion.format(name=food.name, portion=food.default_amount, mg=_mg(food.mg))
 
 
 def render_checkin(r: Replies, result: CheckinResult) -> str:
@@ -175,7 +173,9 @@ def meal_label(r: Replies, meal: RecentMeal) -> str:
 def addition_label(r: Replies, addition: Addition) -> str:
     """'+ almonds, a handful · 76 mg'."""
     return r.quick.addition.format(
-        name=_short(addition.name.split(",")[0], 28), unit=addition.unit, mg=_mg(addition.mg)
+        name=_short(addition.name.split(",")[0], 28),
+        unit=addition.unit_name or addition.unit,
+        mg=_mg(addition.mg),
     )
 
 
