@@ -128,27 +128,35 @@ def console(
 def estimate(
     text: str = typer.Argument(..., help='A message, e.g. "oatmeal with almonds"'),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    lang: str = typer.Option(
+        "en", "--lang", help="The language of the person who wrote it (en, es, ru)."
+    ),
 ) -> None:
     """Show what the bot makes of a message: the router's verdict and the meal estimate."""
     import json
 
-    from nudgebot.content import load_content
+    from nudgebot.content import load_catalog
     from nudgebot.features.meals.foods import FoodsError
     from nudgebot.features.meals.parser import load_index
-    from nudgebot.features.understanding.router import Intent, build_router
+    from nudgebot.features.understanding.router import Intent, build_routers
 
     try:
-        content = load_content()
-        foods = load_index()
+        catalog = load_catalog()
+        if lang not in catalog.languages:
+            _fail(f"unknown language {lang!r}: one of {', '.join(catalog.languages)}")
+        foods = {code: load_index(code) for code in catalog.languages}
     except (ContentError, FoodsError) as exc:
         _fail(str(exc))
-    verdict = build_router(content, foods).route(text)
+    verdict = build_routers(catalog.by_language, foods).route(text, language=lang)
     meal = verdict.meal
     if as_json:
         typer.echo(
             json.dumps(
                 {
                     "intent": verdict.intent.value,
+                    "language": lang,
+                    # the language whose words raised an emergency or a crisis
+                    "urgent_language": verdict.language if verdict.urgent else None,
                     "safety": verdict.safety.value if verdict.safety else None,
                     "reason": verdict.reason,
                     "referrals": [r.value for r in verdict.referrals],

@@ -26,7 +26,7 @@ from nudgebot.config import Settings
 from nudgebot.content import Catalog
 from nudgebot.features.meals.parser import load_index
 from nudgebot.features.meals.views import quick_rows
-from nudgebot.features.understanding.router import build_router
+from nudgebot.features.understanding.router import build_routers
 from nudgebot.handlers import (
     account,
     admin,
@@ -115,8 +115,7 @@ def build_application(
         ).get_updates_request(HTTPXRequest(read_timeout=15, connect_timeout=10))
     application: AnyApplication = builder.build()
     tips_service = TipService(sessionmaker, catalog)
-    content = catalog.reference
-    foods = load_index()
+    foods = {language: load_index(language) for language in catalog.languages}
     checkin_service = CheckinService(sessionmaker, foods)
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
@@ -136,7 +135,7 @@ def build_application(
             sessionmaker,
             {lang: catalog[lang].replies.privacy.retention for lang in catalog.languages},
         ),
-        router=build_router(content, foods),
+        routers=build_routers(catalog.by_language, foods),
         reminders=ReminderService(
             sessionmaker, catalog, quick_buttons=_quick_buttons(checkin_service, catalog)
         ),

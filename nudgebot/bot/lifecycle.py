@@ -109,7 +109,8 @@ async def started_bot(
             settings, catalog, sessionmaker, token=token, request=request, budget=budget
         )
         # the whole-database food search, built now rather than on someone's first unknown word
-        await asyncio.to_thread(load_index().warm)
+        for language in catalog.languages:
+            await asyncio.to_thread(load_index(language).warm)
         # Content, lexicons and the food database live as long as the process: moving them out
         # of the collector's generations keeps a full collection (one scheduler pass in five
         # here) at a few milliseconds instead of ~90.

@@ -14,7 +14,7 @@ from nudgebot.bot.sender import markup_of
 from nudgebot.content import MAX_TIP_TEXT, Replies
 from nudgebot.domain.preferences import TOPICS
 from nudgebot.features.understanding import views
-from nudgebot.handlers.common import Runtime, close_keyboard, ids, reply, runtime, texts
+from nudgebot.handlers.common import Runtime, close_keyboard, ids, language, reply, runtime, texts
 from nudgebot.platform.callbacks import (
     AdminAudience,
     AdminCancel,
@@ -187,9 +187,14 @@ async def admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         ("broadcast", "lang_text"),
     ):
         # An emergency or a crisis is answered even in the middle of a draft (which stays open).
-        verdict = rt.router.route(message.text or message.caption or "", awaiting_answer=True)
+        verdict = rt.routers.route(
+            message.text or message.caption or "",
+            language=await language(update, context),
+            awaiting_answer=True,
+        )
         if verdict.urgent:
-            await reply(update, context, views.urgent_text(r, verdict))
+            said = rt.catalog[verdict.language].replies if verdict.language else r
+            await reply(update, context, views.urgent_text(said, verdict))
             raise ApplicationHandlerStop
     try:
         if (kind, step) == ("addtip", "text") and message.text:

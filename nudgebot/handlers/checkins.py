@@ -74,11 +74,7 @@ async def record_meal(update: Update, context: ContextTypes.DEFAULT_TYPE, verdic
         referred=bool(verdict.referrals),
         warfarin=verdict.mentions_warfarin,
     )
-    referral = (
-        understanding_views.referral_text(r, verdict.referrals)
-        if verdict.referrals
-        else ""
-    )
+    referral = understanding_views.referral_text(r, verdict.referrals) if verdict.referrals else ""
     # The referral is a message of its own: fixing the check-in later (×½, ×2) edits only the
     # check-in's message, and must never take the referral away with it.
     if referral:
@@ -288,15 +284,11 @@ async def _undo_today(
     user_id, _ = ids(update)
     removed = await rt.checkins.undo(user_id=user_id, checkin_id=tap.checkin_id)
     await query.answer(
-        r.checkin.undo_gone
-        if removed is None
-        else views.undo_text(r, removed, last=False)[:200]
+        r.checkin.undo_gone if removed is None else views.undo_text(r, removed, last=False)[:200]
     )
     day = await rt.checkins.today(user_id=user_id)
     if day is not None:
-        await edit_keyboard(
-            query, views.today_text(r, day), markup(views.today_rows(r, day))
-        )
+        await edit_keyboard(query, views.today_text(r, day), markup(views.today_rows(r, day)))
 
 
 def tap_data(update: Update) -> str:

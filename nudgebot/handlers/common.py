@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from nudgebot.config import Settings
 from nudgebot.content import Catalog, Content, Replies
 from nudgebot.domain.limits import MAX_MESSAGE_CHARS, split_message
-from nudgebot.features.understanding.router import Router
+from nudgebot.features.understanding.router import Routers
 from nudgebot.platform.db import SessionMaker
 from nudgebot.services.admin import AdminService
 from nudgebot.services.checkins import CheckinService
@@ -42,7 +42,7 @@ class Runtime:
     checkins: CheckinService
     admin: AdminService
     privacy: PrivacyService
-    router: Router
+    routers: Routers  # one per language, with the safety net across them
     reminders: ReminderService
     # update_id -> the language its sender is spoken to in, for the few updates in flight (one
     # read of users.language per update, not one per reply).

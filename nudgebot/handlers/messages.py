@@ -18,7 +18,7 @@ from nudgebot.features.understanding import views
 from nudgebot.features.understanding.router import Command, Intent, Verdict
 from nudgebot.handlers import account, privacy, settings
 from nudgebot.handlers.checkins import record_meal, send_quick_menu
-from nudgebot.handlers.common import DATABASE_ERRORS, Runtime, ids, reply, runtime, texts
+from nudgebot.handlers.common import DATABASE_ERRORS, Runtime, ids, language, reply, runtime, texts
 from nudgebot.handlers.onboarding import start, typed_answer
 from nudgebot.services.subscribers import Subscriber
 
@@ -104,11 +104,12 @@ async def handle_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     """Route the text once and send the reply that fits it."""
     rt = runtime(context)
     user_id, _ = ids(update)
+    lang = await language(update, context)  # never raises: the app's language when the db is down
     try:
         sub = await rt.subscribers.get(user_id)
     except DATABASE_ERRORS:
         # An emergency or a crisis is answered even when the database is down.
-        verdict = rt.router.route(text)
+        verdict = rt.routers.route(text, language=lang)
         if verdict.urgent:
             await send_urgent(update, context, rt, verdict)
             return
@@ -116,9 +117,11 @@ async def handle_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     awaiting = sub is not None and sub.flow is not None
     # what this person told us their own words mean ("grandmas soup" -> lentil soup)
     remembered = (
-        await rt.checkins.remembered(user_id=user_id) if sub is not None and not awaiting else None
+        await rt.checkins.remembered(user_id=user_id, language=lang)
+        if sub is not None and not awaiting
+        else None
     )
-    verdict = rt.router.route(text, awaiting_answer=awaiting, remembered=remembered)
+    verdict = rt.routers.route(text, language=lang, awaiting_answer=awaiting, remembered=remembered)
     r = await texts(update, context)
     await DISPATCH[verdict.intent](Turn(update, context, rt, sub, verdict, text, r))
 
@@ -126,8 +129,13 @@ async def handle_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
 async def send_urgent(
     update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, verdict: Verdict
 ) -> None:
-    """The emergency or crisis reply and nothing else (nothing stored)."""
-    r = await texts(update, context)
+    """The emergency or crisis reply and nothing else (nothing stored), in the language whose
+    words raised it ("me duele el pecho" from someone set to English is answered in Spanish)."""
+    r = (
+        rt.catalog[verdict.language].replies
+        if verdict.language is not None
+        else await texts(update, context)
+    )
     # No reason and no words in the log: what someone wrote about their health stays private.
     log.info("update %s: %s reply sent", update.update_id, verdict.intent.value)
     await reply(update, context, views.urgent_text(r, verdict))

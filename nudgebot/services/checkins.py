@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import Enum
@@ -231,21 +231,35 @@ def _local_time(user: User, instant: datetime) -> time:
 class CheckinService:
     """Record and summarise what people ate."""
 
-    def __init__(self, sessionmaker: SessionMaker, table: FoodIndex) -> None:
+    def __init__(
+        self, sessionmaker: SessionMaker, table: FoodIndex | Mapping[str, FoodIndex]
+    ) -> None:
         self._sm = sessionmaker
-        self.table = table
+        # One food index per language (the same foods, named in that language).
+        self.tables: Mapping[str, FoodIndex] = (
+            {"en": table} if isinstance(table, FoodIndex) else dict(table)
+        )
+        self.table = self.tables["en"]
 
-    def resolve(self, option: str) -> Food | None:
+    def table_for(self, language: str | None) -> FoodIndex:
+        """The food index of a language (English for one without its own)."""
+        return self.tables.get(language or "en", self.table)
+
+    def _table(self, user: User) -> FoodIndex:
+        return self.table_for(user.language)
+
+    def resolve(self, option: str, language: str = "en") -> Food | None:
         """The food an option id names (None if the database no longer has it)."""
+        table = self.table_for(language)
         if option.startswith("usda:"):
-            return self.table.record_food(option.removeprefix("usda:"))
-        return self.table.food(option)
+            return table.record_food(option.removeprefix("usda:"))
+        return table.food(option)
 
-    async def remembered(self, *, user_id: int) -> dict[str, Food]:
+    async def remembered(self, *, user_id: int, language: str = "en") -> dict[str, Food]:
         """What this person told us their own phrases mean."""
         async with self._sm() as session:
             choices = await checkins_repo.remembered_choices(session, user_id=user_id)
-        foods = {phrase: self.resolve(option) for phrase, option in choices.items()}
+        foods = {phrase: self.resolve(option, language) for phrase, option in choices.items()}
         return {phrase: food for phrase, food in foods.items() if food is not None}
 
     async def record(
@@ -355,7 +369,7 @@ class CheckinService:
             user.reminded_at = now
         eaten = {item["food"] for c in day for item in c.items}
         suggestions = suggest_additions(
-            self.table.foods,
+            self._table(user).foods,
             eaten,
             seed=today.toordinal() + len(day),
             cuisines=self._cuisines(recent),
@@ -420,7 +434,7 @@ class CheckinService:
         ]
         meals = rank_meals(past, today=today, meal_now=meal_of(_local_time(user, now)))
         additions = pick_additions(
-            self.table.foods,
+            self._table(user).foods,
             [food_id for meal in past for food_id in meal.food_ids],
             avoid_vitamin_k=user.warfarin_noted_at is not None,
         )
@@ -454,11 +468,11 @@ class CheckinService:
     ) -> CheckinResult:
         """Log an everyday addition in its standard portion (one tap); idempotent by `key`."""
         now = now or utcnow()
-        food = self.table.food(food_id)
         async with self._sm.begin() as session:
             user = await users_repo.get_user(session, user_id=user_id, for_update=True)
             if user is None:
                 return CheckinResult(CheckinKind.GONE)
+            food = self._table(user).food(food_id)
             if food is None:
                 return CheckinResult(CheckinKind.GONE, target=_target(user))
             await reminders_repo.note_checkin(session, user_id=user_id)
@@ -467,10 +481,10 @@ class CheckinService:
             )
             return await self._answer_checkin(session, user, *stored, now=now)
 
-    def _scaled(self, item: dict[str, Any], grams: float) -> dict[str, Any]:
+    def _scaled(self, item: dict[str, Any], grams: float, language: str) -> dict[str, Any]:
         """A stored item with a new amount: grams, mg and the portion in words follow."""
         factor = grams / float(item["grams"])
-        food = self.resolve(str(item["food"]))
+        food = self.resolve(str(item["food"]), language)
         quantity, unit = item.get("quantity"), item.get("unit")
         scaled = dict(item, grams=round(grams, 1), mg=round(float(item["mg"]) * factor, 1))
         if food is not None and quantity is not None and unit:
@@ -513,7 +527,7 @@ class CheckinService:
             item = checkin.items[index]
             if MIN_GRAMS <= grams <= MAX_GRAMS and abs(float(item["grams"]) - grams) >= 0.05:
                 items = [dict(i) for i in checkin.items]
-                items[index] = self._scaled(item, grams)
+                items[index] = self._scaled(item, grams, user.language)
                 await checkins_repo.set_items(session, checkin=checkin, items=items)
             day = await checkins_repo.day_checkins(
                 session, user_id=user_id, local_date=_local_today(user, now)
