@@ -27,9 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from nudgebot.content import load_catalog
-from nudgebot.domain.schedule import next_due_utc
+from nudgebot.features.tips.schedule import next_due_utc
+from nudgebot.features.tips.service import TipService
 from nudgebot.platform.db import create_engine, create_sessionmaker, migrate
-from nudgebot.services.tips import TipService
 from tests.botapi_emulator import BotApiEmulator
 from tests.e2e.botprocess import BotProcess
 

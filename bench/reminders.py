@@ -23,12 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from nudgebot.bot.application import _quick_buttons
-from nudgebot.charts import chart_png
 from nudgebot.content import load_catalog
+from nudgebot.features.meals.charts import chart_png
 from nudgebot.features.meals.parser import load_index
+from nudgebot.features.meals.service import CheckinService
+from nudgebot.features.reminders.service import ReminderService
 from nudgebot.platform.db import create_engine, create_sessionmaker, migrate
-from nudgebot.services.checkins import CheckinService
-from nudgebot.services.reminders import ReminderService
 
 NOW = datetime(2026, 12, 6, 19, 0, 5, tzinfo=UTC)  # a Sunday, 20:00 in Berlin
 

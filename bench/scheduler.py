@@ -27,9 +27,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.fanout import seed, tick_benchmark
 from nudgebot.content import load_catalog
+from nudgebot.features.tips.service import TipService
 from nudgebot.platform.db import create_engine, create_sessionmaker, migrate
-from nudgebot.services.tips import TipService
-from nudgebot.store.models import User, UserTopic
+from nudgebot.platform.models import User, UserTopic
 
 PG_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 

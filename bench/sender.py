@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from nudgebot.platform.db import create_engine, migrate
-from nudgebot.store.models import Broadcast, Outbox, User, UserTopic
+from nudgebot.platform.models import Broadcast, Outbox, User, UserTopic
 from tests.botapi_emulator import ApiCall, BotApiEmulator
 from tests.conftest import PG_ADMIN_URL, _pg_create, _pg_drop, _pg_reachable
 from tests.e2e.botprocess import BotProcess

@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from nudgebot.store.models import Base, UTCDateTime
+from nudgebot.platform.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata

@@ -15,20 +15,20 @@ from pydantic import (
     ConfigDict,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
-from nudgebot.domain import preferences as prefs
-from nudgebot.domain.clock import DAY_PARTS
+from nudgebot.features.subscribers import preferences as prefs
 from nudgebot.features.understanding.knowledge import KnowledgeEntry, KnowledgeFile
 from nudgebot.features.understanding.lexicon import Lexicon
 from nudgebot.platform.i18n import Plural
+from nudgebot.platform.timeofday import DAY_PARTS
 
 MESSAGES_DIR = Path(__file__).resolve().parents[1] / "messages"
 # The reference language: every other messages/<lang>/ must have the same keys, placeholders and
 # tip and answer ids. A language is supported when its folder holds a replies.toml.
 REFERENCE_LANGUAGE = "en"
-
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -511,7 +511,18 @@ class AdminCommands(_Section):
 
 
 class Replies(_Section):
-    """messages/replies.toml: every sentence the bot says outside tips and food data."""
+    """messages/<lang>/replies.toml: every sentence the bot says outside tips and food data."""
+
+    # The language these texts are in (from the file's folder), for dates and numbers.
+    locale: str = "en"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _locale_of_file(cls, data: Any, info: ValidationInfo) -> Any:
+        language = (info.context or {}).get("language")
+        if isinstance(data, dict) and language and "locale" not in data:
+            return {**data, "locale": language}
+        return data
 
     general: General
     safety: SafetyReplies
@@ -701,9 +712,7 @@ class Catalog:
     def __getitem__(self, language: str | None) -> Content:
         """The messages of a language or a Telegram language_code ("es-MX"); an unknown or
         missing one gets the reference."""
-        return self.by_language.get(language or "") or self.by_language[
-            self.language_of(language)
-        ]
+        return self.by_language.get(language or "") or self.by_language[self.language_of(language)]
 
     def language_of(self, language_code: str | None) -> str:
         """A Telegram language_code ("es-MX", "ru", "pt-br") as a supported language."""
@@ -711,9 +720,7 @@ class Catalog:
         return base if base in self.by_language else REFERENCE_LANGUAGE
 
 
-def load_catalog(
-    directory: Path = MESSAGES_DIR, languages: Iterable[str] | None = None
-) -> Catalog:
+def load_catalog(directory: Path = MESSAGES_DIR, languages: Iterable[str] | None = None) -> Catalog:
     """Load and cross-check every language: the start fails on a missing key, a placeholder
     that differs from English, a missing plural form, or a tip or answer id English lacks."""
     wanted = tuple(languages) if languages is not None else available_languages(directory)

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from nudgebot.platform.db import SessionMaker, create_engine, create_sessionmaker, migrate
-from nudgebot.store.models import Base
+from nudgebot.platform.models import Base
 
 T = TypeVar("T")
 

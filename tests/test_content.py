@@ -245,7 +245,7 @@ def test_help_for_admins_lists_every_admin_command() -> None:
 
 
 def test_every_kind_of_media_gets_its_own_pointer_to_type_what_was_eaten() -> None:
-    from nudgebot.handlers.messages import MEDIA_POINTERS
+    from nudgebot.features.understanding.handlers import MEDIA_POINTERS
 
     media = load_content().replies.media
     texts = {part: text_of(media) for part, text_of in MEDIA_POINTERS}
@@ -256,8 +256,8 @@ def test_every_kind_of_media_gets_its_own_pointer_to_type_what_was_eaten() -> No
 
 
 def test_stats_read_right_for_one_of_everything() -> None:
-    from nudgebot.handlers.admin import stats_text
-    from nudgebot.store.admin import Stats
+    from nudgebot.features.admin.handlers import stats_text
+    from nudgebot.features.admin.repo import Stats
 
     text = stats_text(
         load_content().replies,

@@ -21,9 +21,9 @@ from telegram import Update
 from telegram.ext import CallbackContext, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
+from nudgebot.bot.context import reply
 from nudgebot.bot.lifecycle import started_bot
 from nudgebot.config import Settings
-from nudgebot.handlers.common import reply
 
 SEED = 20261125
 UPDATES = 10_000

@@ -11,7 +11,7 @@ from telegram import Update
 
 from nudgebot.bot.lifecycle import started_bot
 from nudgebot.config import Settings
-from nudgebot.services.subscribers import Subscriber, SubscriberService
+from nudgebot.features.subscribers.service import Subscriber, SubscriberService
 from tests.test_fuzz_updates import FakeTelegram
 
 ADA = 4242

@@ -16,41 +16,32 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     MessageHandler,
-    filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from nudgebot.bot import fallback, groups
+from nudgebot.bot.context import NEW_PRIVATE_MESSAGE, RUNTIME_KEY, Runtime
 from nudgebot.config import Settings
 from nudgebot.content import Catalog
+from nudgebot.features.admin import handlers as admin
+from nudgebot.features.admin.service import AdminService
+from nudgebot.features.meals import handlers as meals
 from nudgebot.features.meals.parser import load_index
+from nudgebot.features.meals.service import CheckinService
 from nudgebot.features.meals.views import quick_rows
+from nudgebot.features.privacy import handlers as privacy
+from nudgebot.features.privacy.service import PrivacyService
+from nudgebot.features.reminders import handlers as reminders
+from nudgebot.features.reminders.service import Buttons, QuickButtons, ReminderService
+from nudgebot.features.subscribers import handlers as subscribers
+from nudgebot.features.subscribers.service import SubscriberService
+from nudgebot.features.tips import handlers as tips
+from nudgebot.features.tips.service import TipService
+from nudgebot.features.understanding import handlers as understanding
 from nudgebot.features.understanding.router import build_routers
-from nudgebot.handlers import (
-    account,
-    admin,
-    checkins,
-    fallback,
-    groups,
-    language,
-    messages,
-    onboarding,
-    privacy,
-    reminders,
-    settings,
-    tips,
-)
-from nudgebot.handlers.common import RUNTIME_KEY, Runtime
-from nudgebot.platform import callbacks
 from nudgebot.platform.budget import SendBudget
 from nudgebot.platform.db import SessionMaker
-from nudgebot.services.admin import AdminService
-from nudgebot.services.checkins import CheckinService
-from nudgebot.services.privacy import PrivacyService
-from nudgebot.services.reminders import Buttons, QuickButtons, ReminderService
-from nudgebot.services.subscribers import SubscriberService
-from nudgebot.services.tips import TipService
 
 log = logging.getLogger(__name__)
 
@@ -154,82 +145,26 @@ def _quick_buttons(checkins: CheckinService, catalog: Catalog) -> QuickButtons:
     return rows
 
 
+# Each feature registers its own commands and buttons; the order matters only for what a
+# feature registers last: understanding takes every text and media message, then the fallbacks.
+FEATURES: tuple[Callable[[AnyApplication], None], ...] = (
+    admin.register,
+    subscribers.register,
+    meals.register,
+    tips.register,
+    privacy.register,
+    reminders.register,
+    understanding.register,
+)
+
+
 def register_handlers(application: AnyApplication) -> None:
-    """Every handler, in the order PTB tries them (first match in group 0 wins)."""
-    private = filters.ChatType.PRIVATE
-    new_message = filters.UpdateType.MESSAGE & private  # edits of old messages are not re-answered
-    commands: list[tuple[str, Any]] = [
-        ("start", onboarding.start),
-        ("settings", settings.show_settings),
-        ("pause", account.pause_command),
-        ("resume", account.resume_command),
-        ("checkin", messages.checkin_command),
-        ("today", checkins.today_command),
-        ("week", checkins.week_command),
-        ("undo", checkins.undo_command),
-        ("tip", tips.tip_command),
-        ("language", language.language_command),
-        ("stop", account.stop_command),
-        ("mydata", privacy.mydata_command),
-        ("forget", privacy.forget_command),
-        ("help", account.help_command),
-    ]
-    for name, callback in commands:
-        application.add_handler(CommandHandler(name, callback, filters=new_message))
-    # Admin commands for everyone: the handler checks the id itself, answers a non-admin exactly
-    # like an unknown command and logs the attempt (a filter would leave no trace).
-    application.add_handler(
-        CommandHandler(list(admin.ADMIN_COMMANDS), admin.admin_command, filters=new_message)
-    )
-    application.add_handler(CommandHandler("cancel", admin.cancel_command, filters=new_message))
-    # Group -1 runs first: an admin's text or photo that a draft waits for is taken there
-    # (ApplicationHandlerStop); anything else falls through to group 0.
-    application.add_handler(
-        MessageHandler(
-            new_message & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, admin.admin_message
-        ),
-        group=-1,
-    )
-    # Buttons: each handler gets every callback data under its kinds' prefixes, reads it with
-    # callbacks.unpack and answers an old or forged one as stale.
-    buttons: list[tuple[Any, tuple[type[callbacks.Callback], ...]]] = [
-        (admin.admin_button, callbacks.ADMIN_BUTTONS),
-        (onboarding.question_button, (callbacks.OnboardingAnswer,)),
-        (settings.settings_button, callbacks.SETTINGS_BUTTONS),
-        (language.language_button, callbacks.LANGUAGE_BUTTONS),
-        (account.pause_button, (callbacks.Pause,)),
-        (tips.tip_button, callbacks.TIP_BUTTONS),
-        (checkins.checkin_button, (callbacks.CheckinMenu,)),
-        # one-tap check-ins, ×½/×2, "Change amounts" and Undo under check-ins and in /today
-        (checkins.meal_button, callbacks.MEAL_TAPS),
-        (checkins.food_question_button, (callbacks.FoodQuestionAnswer,)),
-        (privacy.forget_button, (callbacks.Forget,)),
-        (reminders.not_today_button, (callbacks.NotToday,)),
-    ]
-    for on_button, kinds in buttons:
-        application.add_handler(CallbackQueryHandler(on_button, pattern=callbacks.pattern(*kinds)))
+    """Every feature's handlers, then the bot-wide fallbacks (first match in group 0 wins)."""
+    for register in FEATURES:
+        register(application)
     application.add_handler(CallbackQueryHandler(fallback.unknown_button))
-    # Text after the commands, so "/settings" is never read as a typed answer.
-    application.add_handler(
-        MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, messages.text_message)
-    )
-    # Media, stickers, locations and contacts: a caption goes through the router like any
-    # text; without one, a pointer that says what to do instead.
-    media = (
-        filters.PHOTO
-        | filters.VIDEO
-        | filters.VOICE
-        | filters.AUDIO
-        | filters.VIDEO_NOTE
-        | filters.ANIMATION
-        | filters.Document.ALL
-        | filters.Sticker.ALL
-        | filters.LOCATION
-        | filters.CONTACT
-    )
-    application.add_handler(MessageHandler(new_message & media, messages.media_message))
     # Last: unknown commands, polls, dice, anything else in a private chat.
-    application.add_handler(MessageHandler(new_message, fallback.anything_else))
+    application.add_handler(MessageHandler(NEW_PRIVATE_MESSAGE, fallback.anything_else))
     # Groups and channels: one line when the bot is added, and silence otherwise (every
     # handler above takes private chats only).
     application.add_handler(

@@ -17,20 +17,20 @@ from telegram.ext import ContextTypes
 from telegram.request import BaseRequest
 
 from nudgebot.bot.application import AnyApplication, build_application, set_command_menu
+from nudgebot.bot.context import RUNTIME_KEY, Runtime
 from nudgebot.bot.http import AiohttpRequest
 from nudgebot.bot.intake.inbox import FatalPollingError, UpdateInbox, poll_telegram
 from nudgebot.bot.sender import OutboxSender, SenderSettings
 from nudgebot.config import Settings
 from nudgebot.content import Catalog, load_catalog
+from nudgebot.features.admin.handlers import report_progress
 from nudgebot.features.meals.parser import load_index
-from nudgebot.handlers.admin import report_progress
-from nudgebot.handlers.common import RUNTIME_KEY, Runtime
+from nudgebot.features.reminders.service import ReminderService
+from nudgebot.features.tips.service import TipService
 from nudgebot.platform import clock
 from nudgebot.platform.budget import budget_for
 from nudgebot.platform.db import create_engine, create_sessionmaker, ensure_schema
 from nudgebot.platform.locks import leadership_for
-from nudgebot.services.reminders import ReminderService
-from nudgebot.services.tips import TipService
 
 log = logging.getLogger(__name__)
 

@@ -36,14 +36,14 @@ from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from nudgebot.charts import chart_png
+from nudgebot.features.meals.charts import chart_png
+from nudgebot.features.subscribers import repo as users_repo
 from nudgebot.platform import outbox as outbox_repo
 from nudgebot.platform.budget import SendBudget
 from nudgebot.platform.clock import utcnow
 from nudgebot.platform.db import SessionMaker
 from nudgebot.platform.locks import Leadership
-from nudgebot.store import users as users_repo
-from nudgebot.store.models import Outbox
+from nudgebot.platform.models import Outbox
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
-from nudgebot.domain.preferences import STEPS, Step
+# The questions of onboarding and /settings a button can answer (their rules live in
+# features/subscribers/preferences.py, which takes these names from here).
+Step = Literal["tz", "time", "topics", "profile", "evening"]
+STEPS: tuple[Step, ...] = ("tz", "time", "topics", "profile", "evening")
+
 
 MAX_CALLBACK_BYTES: Final = 64  # Telegram refuses a button with longer callback_data
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.platform import bulk
 from nudgebot.platform.clock import utcnow
-from nudgebot.store.models import Broadcast, Outbox
+from nudgebot.platform.models import Broadcast, Outbox
 
 
 @dataclass(frozen=True, slots=True)

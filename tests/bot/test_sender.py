@@ -14,8 +14,8 @@ from telegram import Bot
 from nudgebot.bot.sender import OutboxSender, SenderSettings
 from nudgebot.platform import outbox
 from nudgebot.platform.db import SessionMaker
+from nudgebot.platform.models import Broadcast, Outbox, User
 from nudgebot.platform.outbox import NewMessage
-from nudgebot.store.models import Broadcast, Outbox, User
 from tests.botapi_emulator import BotApiEmulator
 
 

@@ -13,7 +13,7 @@ import pytest_asyncio
 from sqlalchemy import insert
 
 from nudgebot.platform.db import create_engine, migrate
-from nudgebot.store.models import User, UserTopic
+from nudgebot.platform.models import User, UserTopic
 from tests.botapi_emulator import ApiCall, BotApiEmulator
 from tests.conftest import PostgresDatabases
 from tests.e2e.botprocess import BotProcess

@@ -10,9 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from nudgebot.cli import cli
-from nudgebot.domain.timezones import local_now
-from nudgebot.platform import clock
-from nudgebot.store import models
+from nudgebot.features.subscribers.timezones import local_now
+from nudgebot.platform import clock, models
 
 
 @pytest.fixture

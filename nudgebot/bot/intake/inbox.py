@@ -38,9 +38,9 @@ from telegram.error import (
 from telegram.ext import Application
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from nudgebot.bot.intake import inbox_repo
 from nudgebot.platform.clock import utcnow
 from nudgebot.platform.db import SessionMaker
-from nudgebot.store import inbox as inbox_repo
 
 log = logging.getLogger(__name__)
 

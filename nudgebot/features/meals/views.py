@@ -9,11 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nudgebot.content import Replies
-from nudgebot.domain.clock import format_time
-from nudgebot.domain.targets import Target
 from nudgebot.features.meals.foods import Food
 from nudgebot.features.meals.parser import MAX_GRAMS
 from nudgebot.features.meals.quick import Addition, QuickChoices, RecentMeal
+from nudgebot.features.meals.service import (
+    MIN_GRAMS,
+    CheckinKind,
+    CheckinResult,
+    DaySummary,
+    LoggedItem,
+    UndoResult,
+    WeekSummary,
+)
+from nudgebot.features.meals.targets import Target
 from nudgebot.platform.callbacks import (
     AddFood,
     ChangeAmounts,
@@ -25,15 +33,7 @@ from nudgebot.platform.callbacks import (
     pack,
 )
 from nudgebot.platform.i18n import format_day
-from nudgebot.services.checkins import (
-    MIN_GRAMS,
-    CheckinKind,
-    CheckinResult,
-    DaySummary,
-    LoggedItem,
-    UndoResult,
-    WeekSummary,
-)
+from nudgebot.platform.timeofday import format_time
 
 Rows = list[list[tuple[str, str]]]
 

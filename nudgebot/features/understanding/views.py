@@ -7,8 +7,8 @@ wording comes from messages/<lang>/replies.toml.
 from __future__ import annotations
 
 from nudgebot.content import Replies
-from nudgebot.domain.targets import daily_target
 from nudgebot.features.meals.parser import MealEstimate
+from nudgebot.features.meals.targets import daily_target
 from nudgebot.features.understanding.router import AnswerKind, ChatKind, Safety, Verdict
 from nudgebot.features.understanding.triage import Referral
 

@@ -1,1 +1,0 @@
-"""Pure rules with no I/O: parsing, flows, targets, guidance."""

@@ -1,1 +1,0 @@
-"""Thin python-telegram-bot glue: read the update, call a service, render a reply."""

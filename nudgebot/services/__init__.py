@@ -1,1 +1,0 @@
-"""Use cases, Telegram-free; each function owns its transaction."""

@@ -1,1 +1,0 @@
-"""Storage: models, the engine and repository functions (the only SQL in the project)."""
