@@ -445,6 +445,7 @@ class Admin(_Section):
     tip_empty: Text
     tip_too_long: Annotated[Plural, PP("max")]
     default_source: Text
+    source_label: Annotated[str, StringConstraints(pattern=r"^\w[\w ]{0,20}$")]
     tips_header: Annotated[str, P("first", "last", "total", "page", "pages")]
     tips_row: Annotated[str, P("id", "topic", "words", "sent", "helpful", "off")]
     tips_off_marker: Text

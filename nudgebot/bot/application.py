@@ -121,6 +121,7 @@ def build_application(
             settings.admin_ids,
             settings.send_rate,
             paid_rate=settings.paid_broadcast_rate,
+            source_labels=[catalog[lang].replies.admin.source_label for lang in catalog.languages],
         ),
         privacy=PrivacyService(
             sessionmaker,

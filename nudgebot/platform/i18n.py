@@ -14,6 +14,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
+from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
 DEFAULT_LANGUAGE = "en"
@@ -118,8 +119,11 @@ class Plural(BaseModel):
         return self
 
     def format(self, n: float, **fields: Any) -> str:
-        """The form for `n`, filled in (`{n}` shows n; a whole float shows without ".0")."""
+        """The form for `n`, filled in (`{n}` shows n; a whole float shows without ".0", a
+        fraction with the language's decimal sign: "1.5" in English, "1,5" in Spanish)."""
         forms = self.forms()
         text = forms.get(plural_category(n, self.language), self.other)
-        shown: Any = int(n) if float(n).is_integer() else n
+        shown: Any = (
+            int(n) if float(n).is_integer() else format_decimal(n, locale=_locale(self.language))
+        )
         return text.format(n=shown, **fields)

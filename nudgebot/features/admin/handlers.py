@@ -266,7 +266,7 @@ async def _admin_error(
 ) -> None:
     r = await texts(update, context)
     if key == "tip_too_long":
-        length = len(split_source(text)[0])
+        length = len(split_source(text, rt.admin.source_labels)[0])
         await reply(update, context, r.admin.tip_too_long.format(length, max=MAX_TIP_TEXT))
     elif key == "tip_empty":
         await reply(update, context, r.admin.tip_empty)

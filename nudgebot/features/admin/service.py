@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,7 +86,10 @@ class AdminService:
         admin_ids: frozenset[int],
         send_rate: float,
         paid_rate: float = 0.0,
+        source_labels: Iterable[str] = (),
     ) -> None:
+        # every language's word for "Source" on a tip's last line
+        self.source_labels = tuple(source_labels)
         self._sm = sessionmaker
         self._tips = tips
         self.admin_ids = admin_ids
@@ -135,7 +138,7 @@ class AdminService:
 
     async def addtip_text(self, admin_id: int, text: str, default_source: str) -> OutgoingMessage:
         """The tip's text (a last line 'Source: ...' is its credit); returns the preview."""
-        body, given = split_source(text)
+        body, given = split_source(text, self.source_labels)
         source = given or default_source
         if not body:
             raise AdminError("tip_empty")
@@ -174,7 +177,7 @@ class AdminService:
         self, admin_id: int, text: str, default_source: str
     ) -> tuple[str, OutgoingMessage, frozenset[str]]:
         """The tip in the pending language: (language, its preview, languages done)."""
-        body, given = split_source(text)
+        body, given = split_source(text, self.source_labels)
         if not body:
             raise AdminError("tip_empty")
         if len(body) > MAX_TIP_TEXT:
@@ -547,18 +550,20 @@ class AdminService:
 
 
 # "Source: AHA", "SOURCE : AHA", "sources: AHA; NIH" on a line of its own.
-SOURCE_LINE = re.compile(r"^\s*sources?\s*:\s*(?P<source>.*?)\s*$", re.IGNORECASE)
+def _source_line(line: str, labels: Iterable[str]) -> re.Match[str] | None:
+    words = "|".join(re.escape(label) for label in sorted({*labels, "source"}, key=len))
+    return re.match(rf"^\s*(?:{words})s?\s*:\s*(?P<source>.*?)\s*$", line, re.IGNORECASE)
 MAX_SOURCE = 200
 
 
-def split_source(text: str) -> tuple[str, str | None]:
+def split_source(text: str, labels: Iterable[str] = ()) -> tuple[str, str | None]:
     """'Tip text\\nSource: AHA' -> ('Tip text', 'AHA'); without a source line the source is None.
 
     Only the last line counts, and it is taken out of the text whatever it says, so the credit
-    never shows twice.
+    never shows twice. `labels`: every language's word for "Source" ("Fuente", "Источник").
     """
     lines = text.strip().splitlines()
-    match = SOURCE_LINE.match(lines[-1]) if lines else None
+    match = _source_line(lines[-1], labels) if lines else None
     if match is None:
         return text.strip(), None
     return "\n".join(lines[:-1]).strip(), match["source"][:MAX_SOURCE] or None

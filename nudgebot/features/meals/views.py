@@ -167,7 +167,7 @@ def meal_label(r: Replies, meal: RecentMeal) -> str:
         return q.same_yesterday.format(**fields)
     if meal.times > 1:
         return q.usual.format(**fields)
-    return q.same_day.format(day=format_day(meal.local_date), **fields)
+    return q.same_day.format(day=format_day(meal.local_date, r.locale), **fields)
 
 
 def addition_label(r: Replies, addition: Addition) -> str:
@@ -208,7 +208,7 @@ def today_text(r: Replies, day: DaySummary) -> str:
         )
         blocks.append("\n".join(lines))
     text = c.today_layout.format(
-        date=format_day(day.local_date),
+        date=format_day(day.local_date, r.locale),
         count=c.today_count.format(len(day.entries)),
         entries="\n".join(blocks),
         total_line=total_line(r, day.total_mg, day.target),

@@ -39,7 +39,7 @@ def day_and_time(sub: Subscriber, instant: datetime) -> tuple[str, str]:
     """('Mon 7 Dec', '08:00'): an instant's local date and time in the subscriber's zone."""
     zone = zone_for(sub.timezone) if sub.timezone else zone_for("UTC")
     local = instant.astimezone(zone)
-    return format_day(local.date()), format_time(local.time())
+    return format_day(local.date(), sub.language), format_time(local.time())
 
 
 def profile_text(r: Replies, sub: Subscriber) -> str:

@@ -65,6 +65,21 @@ def test_a_last_source_line_becomes_the_credit_and_leaves_the_text(
     assert split_source(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Camina.\nFuente: OMS", ("Camina.", "OMS")),
+        ("Camina.\nfuentes: OMS; NIH", ("Camina.", "OMS; NIH")),
+        ("Гуляйте.\nИсточник: ВОЗ", ("Гуляйте.", "ВОЗ")),
+        ("Гуляйте.\nисточник : ВОЗ", ("Гуляйте.", "ВОЗ")),
+        ("Walk.\nSource: WHO", ("Walk.", "WHO")),
+        ("Fuentes de magnesio: nueces", ("Fuentes de magnesio: nueces", None)),
+    ],
+)
+def test_every_languages_source_label_is_read(text: str, expected: tuple[str, str | None]) -> None:
+    assert split_source(text, ("Source", "Fuente", "Источник")) == expected
+
+
 async def test_broadcast_reaches_active_subscribers_of_the_audience_only(
     admin: AdminService, sessionmaker: SessionMaker
 ) -> None:
