@@ -6,7 +6,8 @@ Each part is measured in a fresh interpreter so that nothing is cached from anot
 - loading usda.tsv, the curated names and the parser's words (time, and the Python memory it
   adds: tracemalloc's peak, and the process's RSS growth);
 - building the whole-database search (done at start-up in a thread, see runner.py);
-- parsing every check-in of tests/meals/phrasings.tsv in a shuffled order, after one warm-up
+- parsing every check-in of tests/features/meals/phrasings.tsv in a shuffled order, after one
+  warm-up
   round: check-ins per second and the p50 / p99 / max time of one.
 Goals (food-database issue): load under 300 ms adding under 50 MB; at least 2,000 check-ins/s.
 """
@@ -22,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-TABLE = Path(__file__).resolve().parents[1] / "tests" / "meals" / "phrasings.tsv"
+TABLE = Path(__file__).resolve().parents[1] / "tests" / "features" / "meals" / "phrasings.tsv"
 
 LOAD = """
 import json, sys, time, tracemalloc

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.router              # every corpus message, 20 rounds
 
-Routes every message of the labelled corpus (tests/understanding/corpus_*.tsv: emergencies,
+Routes every message of the labelled corpus (tests/features/understanding/corpus_*.tsv: emergencies,
 crisis, questions, meals, small talk...) in a shuffled order, and reports messages per second
 and the p50 / p99 / max time of a single decision. The first round warms the caches (typo
 corrections, compiled patterns) the way a running bot's would be warm; it is not counted.
@@ -21,7 +21,7 @@ from nudgebot.content import load_content
 from nudgebot.features.meals.parser import load_index
 from nudgebot.features.understanding.router import build_router
 
-CORPUS_DIR = Path(__file__).resolve().parents[1] / "tests" / "understanding"
+CORPUS_DIR = Path(__file__).resolve().parents[1] / "tests" / "features" / "understanding"
 
 
 def messages() -> list[str]:
@@ -30,7 +30,7 @@ def messages() -> list[str]:
     for path in sorted(CORPUS_DIR.glob("corpus_*.tsv")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
-                texts.append(line.split("\t", 1)[1])
+                texts.append(line.split("\t")[1])
     return texts
 
 

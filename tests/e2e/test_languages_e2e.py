@@ -142,3 +142,30 @@ async def test_an_emergency_in_another_language_than_the_persons_gets_the_emerge
     urgent = await emulator.wait_for_text(user, "112")
     # The Spanish words raised it: the reply is the Spanish one, whatever the setting.
     assert urgent.params["text"] == CATALOG["es"].replies.safety.emergency
+
+
+def _user_row(tmp_path: Path, user: int) -> tuple[str, str]:
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        row = conn.execute("SELECT timezone, tip_time FROM users WHERE id = ?", (user,)).fetchone()
+    assert row is not None
+    return str(row[0]), str(row[1])
+
+
+async def test_a_spanish_speaker_types_the_zone_and_the_tip_time_in_spanish(
+    bot: BotProcess, emulator: BotApiEmulator, tmp_path: Path, user: int
+) -> None:
+    """The typed answers are read in the person's language (messages/es/places.toml and
+    times.toml), and onboarding goes on in Spanish."""
+    r = CATALOG["es"].replies
+    emulator.set_language_code(user, "es")
+    emulator.send_text(user, "/start", first_name="Ana")
+    await emulator.wait_for_text(user, r.onboarding.step.format(n=1, total=5))
+    emulator.send_text(user, "vivo en Madrid")
+    confirmed = r.onboarding.tz_set_city.format(zone="Europe/Madrid", city="Madrid", local_time="")
+    await emulator.wait_for_text(user, confirmed.split("{")[0].strip()[:40])
+    await emulator.wait_for_text(user, r.onboarding.step.format(n=2, total=5))
+    emulator.send_text(user, "a las 8 de la mañana")
+    await emulator.wait_for_text(user, r.onboarding.step.format(n=3, total=5))
+    assert _first_line(r.onboarding.ask_topics) in emulator.last_text(user)
+    zone, tip_time = _user_row(tmp_path, user)
+    assert zone == "Europe/Madrid" and tip_time.startswith("08:00")

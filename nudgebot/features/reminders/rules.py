@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time, timedelta
 
 from nudgebot.features.subscribers.timezones import zone_for
 from nudgebot.features.tips.schedule import next_due_utc, occurrence
-from nudgebot.platform.timeofday import read_time
+from nudgebot.platform.timeofday import MORNING, read_clock, read_yes_no
 
 EVENING = "evening"  # "you haven't checked in today" at the person's evening time
 WEEKLY = "weekly"  # the Sunday summary, at the tip time
@@ -45,64 +44,28 @@ def next_instant(kind: str, *, zone_key: str, at: time, after: datetime) -> date
     raise ValueError(f"unknown reminder kind {kind!r}")
 
 
-# A typed answer to "remind you in the evening?" (the buttons are the usual way).
-_YES = frozenset(
-    {
-        "yes",
-        "y",
-        "yeah",
-        "yep",
-        "yup",
-        "sure",
-        "ok",
-        "okay",
-        "please",
-        "yes please",
-        "sounds good",
-        "why not",
-        "ok sure",
-        "go ahead",
-        "default",
-        "the default",
-    }
-)
-_NO = frozenset(
-    {
-        "no",
-        "n",
-        "nope",
-        "nah",
-        "no thanks",
-        "no thank you",
-        "not now",
-        "skip",
-        "off",
-        "no need",
-        "don't",
-        "dont",
-        "never",
-    }
-)
-_WORDS = re.compile(r"[^\w:' ]+")
 # Evening reminders are evening times: a typed one outside this window is not taken.
 EVENING_EARLIEST = time(16, 0)
 
 
-def read_evening_answer(text: str) -> time | bool | None:
-    """A typed answer: a time to remind at, False for "no", None when it is neither.
+def read_evening_answer(text: str, language: str = "en") -> time | bool | None:
+    """A typed answer to "remind you in the evening?" (the buttons are the usual way): a time to
+    remind at, False for "no", None when it is neither.
 
-    "yes" means the default time; a bare hour means the evening ("8" is 20:00).
+    "yes" means the default time; a bare hour means the evening ("8" is 20:00). The words are
+    messages/<lang>/times.toml [evening_answer]; the person's language is read first, then the
+    others ("да", "sí, vale", "no gracias", "в 9 вечера", "a las 9").
     """
-    folded = " ".join(_WORDS.sub(" ", text.casefold().replace("’", "'")).split())
-    folded = folded.removesuffix(" thanks").removesuffix(" thank you").strip() or folded
-    if folded in _NO:
+    answer = read_yes_no(text, language)
+    if answer is False:
         return False
-    if folded in _YES:
+    if answer is True:
         return EVENING_DEFAULT
-    at = read_time(text).at
-    if at is None:
+    clock = read_clock(text, language)
+    if clock is None:
         return None
-    says_am = re.search(r"(?:\d|\b)\s*a\.?\s*m\b|morning", text.casefold()) is not None
+    at = clock.at
+    says_am = clock.qualifier == MORNING
     if at.hour < 12 and not says_am and time(at.hour + 12, at.minute) >= EVENING_EARLIEST:
         at = time(at.hour + 12, at.minute)
     return at if at >= EVENING_EARLIEST else None

@@ -21,10 +21,12 @@ from nudgebot.features.subscribers.timezones import (
     read_timezone,
     zone_for,
 )
+from nudgebot.features.subscribers.timezones import load_all as load_place_words
 from nudgebot.features.tips.schedule import next_due_utc, occurrence
 from nudgebot.platform.clock import utcnow
 from nudgebot.platform.db import SessionMaker
 from nudgebot.platform.models import Reminder, User
+from nudgebot.platform.timeofday import load_all as load_time_words
 from nudgebot.platform.timeofday import parse_time_of_day, read_time
 
 
@@ -126,6 +128,9 @@ class SubscriberService:
 
     def __init__(self, sessionmaker: SessionMaker) -> None:
         self._sm = sessionmaker
+        # times.toml and places.toml of every language, checked now: a bad file stops the start
+        load_time_words()
+        load_place_words()
 
     async def get(self, user_id: int) -> Subscriber | None:
         """The subscriber, or None for someone who never pressed /start."""
@@ -181,7 +186,7 @@ class SubscriberService:
         self, session: AsyncSession, user: User, flow: Flow, text: str
     ) -> StepResult:
         if flow.step == "tz":
-            zone = read_timezone(text)
+            zone = read_timezone(text, language=user.language or "en")
             if zone.match is not None:
                 user.timezone = zone.match.key
                 sub = await self._advance(session, user, flow)
@@ -190,7 +195,7 @@ class SubscriberService:
                 sub = await _snapshot(session, user)
                 return StepResult(Outcome.CHOICES, sub, zone_choices=zone.choices)
         elif flow.step == "time":
-            reading = read_time(text)
+            reading = read_time(text, user.language or "en")
             if reading.at is not None:
                 user.tip_time = reading.at
                 return StepResult(Outcome.NEXT, await self._advance(session, user, flow))
@@ -198,7 +203,7 @@ class SubscriberService:
                 sub = await _snapshot(session, user)
                 return StepResult(Outcome.CHOICES, sub, day_part=reading.part)
         elif flow.step == "evening":
-            answer = read_evening_answer(text)
+            answer = read_evening_answer(text, user.language or "en")
             if answer is False:
                 return await self._apply_evening(session, user, flow, prefs.EVENING_OFF)
             if isinstance(answer, time):

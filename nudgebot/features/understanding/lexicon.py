@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
 
 from nudgebot.features.understanding.text import fold
 
@@ -87,10 +87,17 @@ class Emergency(_Section):
     harmless: Patterns
     negators: Patterns
     negatable: Patterns
+    # "no chest pain or shortness of breath": words that carry a negation on to the next
+    # symptom, and the little words that may stand before a negated one ("no real pain").
+    negation_joiners: Patterns
+    negation_articles: Patterns
     pain: Patterns
     chest: Patterns
     chest_feeling: Patterns
     sites: Patterns
+    # The sites (written exactly as in `sites`) that, with pain in another site, are a warning
+    # sign on their own: the jaw and the arm.
+    primary_sites: Patterns
     belly: Patterns
     radiating: Patterns
     sweat: Patterns
@@ -120,6 +127,17 @@ class Emergency(_Section):
     headache_severe: Patterns
     rhythm: Patterns
     bp_symptom: Patterns
+    # Words a lone top number follows ("bp 190", "давление 200"): a systolic reading.
+    bp_words: Patterns
+
+    @model_validator(mode="after")
+    def _primary_sites_are_sites(self) -> Emergency:
+        unknown = [site for site in self.primary_sites if site not in self.sites]
+        if unknown:
+            raise ValueError(
+                f"primary_sites {unknown!r} are not written exactly as in emergency.sites"
+            )
+        return self
 
 
 class Crisis(_Section):
@@ -149,6 +167,8 @@ class Professional(_Section):
 
 class Commands(_Section):
     polite: Patterns
+    # Words between two repeated commands: "stop, please stop", "stop and i said stop".
+    joiners: Patterns
     stop: Patterns
     pause: Patterns
     resume: Patterns
@@ -167,6 +187,8 @@ class Chat(_Section):
 
 
 class Questions(_Section):
+    # Words that may come before an opener ("hi, quick question: how much..."), dropped first.
+    fillers: Patterns
     openers: Patterns
     markers: Patterns
     meal_cues: Patterns

@@ -82,20 +82,16 @@ class AnswerKind(StrEnum):
 # Emoji that say "ok" or "thanks" on their own.
 _POSITIVE_EMOJI = re.compile("[👍👌🙏❤♥💚💙💛🧡💜🤍😊🙂😀😃😄😁☺🥰😍🤗👏✅💪🫶]")
 _THANKS_EMOJI = re.compile("[🙏]")
-_LEADING_FILLER = re.compile(
-    r"^(?:(?:hi|hey|hello|ok|okay|so|and|but|btw|also|um+|uh+|well|quick question|question|"
-    r"sorry|excuse me|bot|nudgebot|one more thing|another question|just wondering|yo|please|"
-    r"pls|hmm+|doc|doctor|dear|sir|madam|maam|bro|mate)\b ?)+"
-)
 
 
-_JOINERS = "(?:please|and|so|just|now|ok|okay|thanks|then|i said|seriously)"
+def _any_of(alternatives: Sequence[str]) -> str:
+    return "|".join(f"(?:{a})" for a in alternatives)
 
 
-def _repeated(alternatives: list[str]) -> re.Pattern[str]:
+def _repeated(alternatives: Sequence[str], joiners: Sequence[str]) -> re.Pattern[str]:
     """One or more of the phrases: "stop stop", "i dont want these anymore please stop"."""
-    phrase = "|".join(f"(?:{a})" for a in alternatives)
-    return re.compile(rf"(?:{phrase})(?: (?:{_JOINERS} )*(?:{phrase}))*")
+    phrase = _any_of(alternatives)
+    return re.compile(rf"(?:{phrase})(?: (?:(?:{_any_of(joiners)}) )*(?:{phrase}))*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +141,16 @@ class Router:
             real_words=lexicon.typos.real_words,
         )
         self.triage = Triage(lexicon)
-        self.knowledge = KnowledgeBase(knowledge_entries, self.normalise)
+        self.knowledge = KnowledgeBase(
+            knowledge_entries, self.normalise, ordinary_words=foods.ordinary
+        )
         self.foods = foods
         cmd = lexicon.commands
-        polite = "|".join(f"(?:{p})" for p in cmd.polite)
+        polite = _any_of(cmd.polite)
         self._polite_edges = re.compile(rf"^(?:(?:{polite}) )+|(?: (?:{polite}))+$")
         # Pause before stop: "stop the tips for a week" is a pause.
         self._commands = [
-            (command, _repeated(alternatives))
+            (command, _repeated(alternatives, cmd.joiners))
             for command, alternatives in (
                 (Command.PAUSE, cmd.pause),
                 (Command.STOP, cmd.stop),
@@ -174,8 +172,9 @@ class Router:
         self._chat_kinds = [(kind, Concept(kind.value, alts)) for kind, alts in kinds]
         every = "|".join(f"(?:{a})" for _, alts in kinds for a in alts)
         self._chat_only = re.compile(rf"(?:\b(?:{every})\b ?)+")
-        openers = "|".join(f"(?:{o})" for o in lexicon.questions.openers)
-        self._opener = re.compile(rf"^(?:{openers})\b")
+        questions = lexicon.questions
+        self._leading_filler = re.compile(rf"^(?:(?:{_any_of(questions.fillers)})\b ?)+")
+        self._opener = re.compile(rf"^(?:{_any_of(questions.openers)})\b")
         self._question_marker = Concept("markers", lexicon.questions.markers)
         self._meal_cue = Concept("meal_cues", lexicon.questions.meal_cues)
         self._food_word = Concept("food_words", lexicon.questions.food_words)
@@ -195,7 +194,7 @@ class Router:
         raw = (text or "").strip()
         t = self.normalise(raw)
         if not t:
-            return self._no_words(raw)
+            return self._no_words(raw, awaiting_answer=awaiting_answer, remembered=remembered)
         cleaned = self.triage.clean(t)
         urgent = self.urgency(t, cleaned)
         if urgent is not None:
@@ -236,8 +235,20 @@ class Router:
             return Verdict(Intent.CRISIS, Safety.CRISIS, "crisis", language=self.language)
         return None
 
-    def _no_words(self, raw: str) -> Verdict:
-        """Emoji only, punctuation only, or nothing at all."""
+    def _no_words(
+        self, raw: str, *, awaiting_answer: bool, remembered: Mapping[str, Food] | None
+    ) -> Verdict:
+        """Emoji only, punctuation only, or nothing at all.
+
+        Food emoji are a meal in every language ("🍌🥛" like "banana and milk"): the meal parser
+        reads them as the foods they show.
+        """
+        if any(ch in self._food_emoji for ch in raw):
+            if awaiting_answer:
+                return Verdict(Intent.ANSWER)
+            return Verdict(
+                Intent.MEAL, meal=self._meal(raw, (), question=False, remembered=remembered)
+            )
         if _THANKS_EMOJI.search(raw):
             return Verdict(Intent.CHAT, chat=ChatKind.THANKS)
         if _POSITIVE_EMOJI.search(raw):
@@ -261,7 +272,7 @@ class Router:
         return (
             "?" in raw
             or "¿" in raw
-            or bool(self._opener.match(_LEADING_FILLER.sub("", t)))
+            or bool(self._opener.match(self._leading_filler.sub("", t)))
             or self._question_marker(t)
         )
 

@@ -214,7 +214,12 @@ class Normaliser:
         self._by_letter = by_letter
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, *, correct: bool = True) -> str:
+        """The text as the lists read it; `correct=False` leaves typos (and stems) as they are.
+
+        A knowledge entry's match words are stems ("сердц", "magnesi"): they are normalised
+        without correction, or the corrector would turn a stem into the nearest whole word.
+        """
         text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(self._emoji)
         text = fold(text)
         text = _CONTRACTION.sub("", text.translate(_APOSTROPHES)).replace("'", " ")
@@ -225,6 +230,8 @@ class Normaliser:
             for anchors, pattern, replacement in self._rewrites:
                 if anchors is None or not anchors.isdisjoint(words):
                     text = pattern.sub(replacement, text)
+        if not correct:
+            return " ".join(text.split())
         return " ".join(self._correct(word) for word in text.split())
 
     def _correct_uncached(self, word: str) -> str:

@@ -14,16 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from nudgebot.features.understanding.lexicon import Lexicon
+from nudgebot.features.understanding.lexicon import Emergency, Lexicon
 from nudgebot.features.understanding.text import DIGIT, Concept, near, stems
 
 # AHA: a reading at or above either figure is a hypertensive crisis.
 CRISIS_SYSTOLIC = 180
 CRISIS_DIASTOLIC = 120
 _READING = re.compile(r"(?<![\d/])(\d{2,3}) ?(?:/|over) ?(\d{2,3})(?![\d/])")
-_SYSTOLIC_ONLY = re.compile(
-    r"\b(?:bp|blood pressure|systolic|top number|pressure)\b(?:\D{0,20}?)\b(\d{3})\b(?! ?/)"
-)
+
+
+def systolic_pattern(bp_words: list[str]) -> re.Pattern[str]:
+    """A lone top number after one of a language's blood-pressure words ("bp 190")."""
+    words = "|".join(f"(?:{w})" for w in bp_words)
+    return re.compile(rf"\b(?:{words})\b(?:\D{{0,20}}?)\b(\d{{3}})\b(?! ?/)")
 
 
 class Referral(StrEnum):
@@ -64,8 +67,12 @@ class Reading:
         )
 
 
-def blood_pressure(text: str) -> Reading | None:
-    """The highest plausible blood-pressure reading in a text ("185/110", "190 over 95")."""
+def blood_pressure(text: str, systolic_only: re.Pattern[str] | None = None) -> Reading | None:
+    """The highest plausible blood-pressure reading in a text ("185/110", "190 over 95").
+
+    `systolic_only` (from `systolic_pattern`) also reads a lone top number ("bp 190"); without
+    it only a full reading counts. `Triage.reading` passes the language's own words.
+    """
     best: Reading | None = None
     for match in _READING.finditer(text):
         systolic, diastolic = int(match.group(1)), int(match.group(2))
@@ -73,12 +80,33 @@ def blood_pressure(text: str) -> Reading | None:
             reading = Reading(systolic, diastolic)
             if best is None or reading.crisis_level > best.crisis_level:
                 best = reading
-    if best is None:
-        for match in _SYSTOLIC_ONLY.finditer(text):
+    if best is None and systolic_only is not None:
+        for match in systolic_only.finditer(text):
             systolic = int(match.group(1))
             if 70 <= systolic <= 300:
                 best = Reading(systolic, None)
     return best
+
+
+# Lists of [emergency] that are not concepts of their own: they build the ones below.
+_NOT_CONCEPTS = frozenset(
+    {"harmless", "history", "negators", "negatable", "negation_joiners", "negation_articles"}
+    | {"bp_words", "primary_sites"}
+)
+
+
+def _negation(e: Emergency) -> str:
+    """One pattern for a negated symptom and the ones joined to it: "no chest pain or shortness
+    of breath", "нет боли в груди и одышки", "sin mareos ni dolor de pecho" (a "/" joins in every
+    language: "no dizziness/chest pain")."""
+
+    def any_of(patterns: list[str]) -> str:
+        return "|".join(f"(?:{p})" for p in patterns)
+
+    articles = f"(?:(?:{any_of(e.negation_articles)}) )?"
+    symptom = f"{articles}(?:{any_of(e.negatable)})"
+    joined = f"(?: (?:{any_of(e.negation_joiners)}) | ?/ ?){symptom}"
+    return f"(?:{any_of(e.negators)}) {symptom}(?:{joined})*"
 
 
 class Triage:
@@ -88,19 +116,18 @@ class Triage:
         e = lexicon.emergency
 
         self._harmless = Concept("harmless", e.harmless + e.history)
-        self._negated = Concept(
-            "negated",
-            [
-                f"(?:{'|'.join(e.negators)}) (?:any |real |a |an |the )?(?:{'|'.join(e.negatable)})"
-                r"(?:(?: or| and|,|/) (?:any |a |an )?(?:" + "|".join(e.negatable) + "))*"
-            ],
-        )
+        self._negated = Concept("negated", [_negation(e)])
+        self._systolic_only = systolic_pattern(e.bp_words)
         # Every other list of the section is a concept the rules below ask about by name.
         self.c = {
             name: Concept(name, getattr(e, name))
             for name in type(e).model_fields
-            if name not in ("harmless", "history", "negators", "negatable")
+            if name not in _NOT_CONCEPTS
         }
+        # Which alternative of `sites` names a place ("jaws?" for "jaw" and "jaws"), and which
+        # of them are the places that, with another one, are a warning sign on their own.
+        self._site_patterns = [re.compile(site) for site in e.sites]
+        self._primary_sites = frozenset(e.sites.index(site) for site in e.primary_sites)
         # Every emergency rule needs one of these: a text with none of their words is not one.
         needed = [
             "heart_attack",
@@ -240,18 +267,30 @@ class Triage:
         for reason, check in checks:
             if check():
                 return reason
-        reading = blood_pressure(t)
+        reading = self.reading(t)
         if reading is not None and reading.crisis_level and has("bp_symptom"):
             return "very high blood pressure with symptoms"
         return None
 
+    def reading(self, text: str) -> Reading | None:
+        """The blood-pressure reading in a normalised text, a lone top number after one of the
+        language's blood-pressure words included ("bp 190", "давление 200")."""
+        return blood_pressure(text, self._systolic_only)
+
+    def _site(self, span: str) -> int | None:
+        """Which alternative of `sites` a matched place is (its index), so that "arm" and
+        "arms", or "рука" and "руку", are one place."""
+        return next(
+            (i for i, pattern in enumerate(self._site_patterns) if pattern.fullmatch(span)), None
+        )
+
     def _two_sites(self, t: str) -> bool:
-        """Pain in the jaw or an arm together with another place it spreads to."""
+        """Pain in a primary site (the jaw, an arm) together with another place it spreads to."""
         sites = self.c["sites"]
         if not near(t, self.c["pain"], sites, words=6):
             return False
-        found = {t[a:b].split()[-1].rstrip("s") for a, b in sites.spans(t)}
-        return bool(found & {"jaw", "arm"}) and len(found) >= 2
+        found = {self._site(t[a:b]) for a, b in sites.spans(t)} - {None}
+        return not found.isdisjoint(self._primary_sites) and len(found) >= 2
 
     def crisis(self, text: str) -> bool:
         """True for thoughts of suicide or self-harm, direct or indirect (idioms excluded).
@@ -282,7 +321,7 @@ class Triage:
             )
         if Referral.PREGNANCY_PALPITATIONS in found:
             found.discard(Referral.PREGNANCY)
-        reading = blood_pressure(text)
+        reading = self.reading(text)
         if reading is not None and reading.crisis_level:
             found.add(Referral.HIGH_READING)
         if Referral.WARFARIN in found:

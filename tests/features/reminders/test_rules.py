@@ -64,3 +64,73 @@ def test_the_evening_reminder_in_a_spring_forward_gap_comes_at_the_first_valid_m
 def test_an_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown reminder kind"):
         next_instant("monthly", zone_key="UTC", at=time(8), after=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("sí", EVENING_DEFAULT),
+        ("si", EVENING_DEFAULT),
+        ("Sí, por favor", EVENING_DEFAULT),
+        ("vale", EVENING_DEFAULT),
+        ("claro", EVENING_DEFAULT),
+        ("dale", EVENING_DEFAULT),
+        ("de acuerdo", EVENING_DEFAULT),
+        ("no", False),
+        ("no gracias", False),
+        ("No, gracias.", False),
+        ("ahora no", False),
+        ("no hace falta", False),
+        ("mejor no", False),
+        ("a las 9", time(21)),
+        ("a las 9 de la noche", time(21)),
+        ("las 21:30", time(21, 30)),
+        ("nueve y media", time(21, 30)),
+        ("sí, a las 10", time(22)),
+        ("a las 8 de la mañana", None),  # a morning time is not an evening reminder
+        ("a las 3 de la tarde", None),
+        ("quizas luego", None),
+        ("hola", None),
+    ],
+)
+def test_a_typed_answer_to_the_evening_question_in_spanish(typed: str, expected: object) -> None:
+    assert read_evening_answer(typed, "es") == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("да", EVENING_DEFAULT),
+        ("Да, пожалуйста", EVENING_DEFAULT),
+        ("давайте", EVENING_DEFAULT),
+        ("конечно", EVENING_DEFAULT),
+        ("ок", EVENING_DEFAULT),
+        ("нет", False),
+        ("нет, спасибо", False),
+        ("нет спасибо", False),
+        ("не надо", False),
+        ("не сейчас", False),
+        ("в 9 вечера", time(21)),
+        ("в 9", time(21)),
+        ("в 21:30", time(21, 30)),
+        ("полдесятого", time(21, 30)),
+        ("в десять", time(22)),
+        ("да, в 9", time(21)),
+        ("в 8 утра", None),
+        ("в 3 дня", None),
+        ("может быть позже", None),
+        ("привет", None),
+    ],
+)
+def test_a_typed_answer_to_the_evening_question_in_russian(typed: str, expected: object) -> None:
+    assert read_evening_answer(typed, "ru") == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "expected"),
+    [("да", "en", EVENING_DEFAULT), ("no thanks", "ru", False), ("в 9 вечера", "es", time(21))],
+)
+def test_an_evening_answer_in_another_language_is_read_too(
+    typed: str, language: str, expected: object
+) -> None:
+    assert read_evening_answer(typed, language) == expected

@@ -1,8 +1,16 @@
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from nudgebot.features.subscribers.timezones import (
+    PlaceWordsError,
+    ZoneReading,
+    _fold,
+    _geonames,
+    _towns,
+    load_all,
     local_now,
     offset_key,
     read_timezone,
@@ -235,3 +243,229 @@ def test_a_country_in_a_sentence_offers_its_zones() -> None:
 def test_filler_alone_is_no_place(typed: str) -> None:
     reading = read_timezone(typed)
     assert reading.match is None and not reading.choices
+
+
+# Spanish and Russian: the words are messages/es/places.toml and messages/ru/places.toml. Typed
+# as people type: lower case, accents left out, Russian cases, short names, small typos.
+NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
+SPANISH_PLACES = [
+    ("estoy en Madrid", "Europe/Madrid"),
+    ("vivo en Buenos Aires", "America/Argentina/Buenos_Aires"),
+    ("España", "Europe/Madrid"),
+    ("espana", "Europe/Madrid"),
+    ("estoy en españa", "Europe/Madrid"),
+    ("zona horaria de España", "Europe/Madrid"),
+    ("vivo en barcelona", "Europe/Madrid"),
+    ("soy de Lima", "America/Lima"),
+    ("desde Bogotá", "America/Bogota"),
+    ("Bogota colombia", "America/Bogota"),
+    ("en Santiago de Chile", "America/Santiago"),
+    ("vivo en la ciudad de mexico", "America/Mexico_City"),
+    ("ciudad de méxico", "America/Mexico_City"),
+    ("CDMX", "America/Mexico_City"),
+    ("en el DF", "America/Mexico_City"),
+    ("Madrid, España", "Europe/Madrid"),
+    ("hora peninsular", "Europe/Madrid"),
+    ("hora de canarias", "Atlantic/Canary"),
+    ("estoy en Tenerife", "Atlantic/Canary"),
+    ("en las canarias", "Atlantic/Canary"),
+    ("vivo en Sevilla", "Europe/Madrid"),
+    ("Guadalajara", "America/Mexico_City"),
+    ("vivo en Monterrey, Mexico", "America/Monterrey"),
+    ("hora del centro", "America/Mexico_City"),
+    ("estoy en los angeles", "America/Los_Angeles"),
+    ("vivo en nueva york", "America/New_York"),
+    ("Caracas Venezuela", "America/Caracas"),
+    ("vivo en Medellin", "America/Bogota"),
+    ("Argentina", "America/Argentina/Buenos_Aires"),
+    ("hora argentina", "America/Argentina/Buenos_Aires"),
+    ("Perú", "America/Lima"),
+    ("la habana", "America/Havana"),
+    ("Republica Dominicana", "America/Santo_Domingo"),
+    ("estoy en londres", "Europe/London"),
+    ("Alemania", "Europe/Berlin"),
+    ("mi ciudad es Rosario", "America/Argentina/Cordoba"),
+    ("GMT-5", "UTC-05:00"),
+    ("mi zona horaria es GMT-3", "UTC-03:00"),
+    ("madri", "Europe/Madrid"),  # a typo: offered, first
+]
+RUSSIAN_PLACES = [
+    ("я в Москве", "Europe/Moscow"),
+    ("живу в Питере", "Europe/Moscow"),
+    ("Екатеринбург", "Asia/Yekaterinburg"),
+    ("екатеринбурге", "Asia/Yekaterinburg"),
+    ("московское время", "Europe/Moscow"),
+    ("по московскому времени", "Europe/Moscow"),
+    ("Казахстан", "Asia/Almaty"),
+    ("я в Казахстане", "Asia/Almaty"),
+    ("мск", "Europe/Moscow"),
+    ("мск+2", "UTC+05:00"),
+    ("МСК +4", "UTC+07:00"),
+    ("у нас мск-1", "UTC+02:00"),
+    ("живу в Санкт-Петербурге", "Europe/Moscow"),
+    ("я из Казани", "Europe/Moscow"),
+    ("мы в Новосибирске", "Asia/Novosibirsk"),
+    ("сейчас в Сочи", "Europe/Moscow"),
+    ("в Нижнем Новгороде", "Europe/Moscow"),
+    ("г. Самара", "Europe/Samara"),
+    ("в Уфе", "Asia/Yekaterinburg"),
+    ("в Перми", "Asia/Yekaterinburg"),
+    ("в Мурманске", "Europe/Moscow"),  # under 300,000 people: found by its Latin name
+    ("Петрозаводск", "Europe/Moscow"),
+    ("в Якутске", "Asia/Yakutsk"),
+    ("во Владивостоке", "Asia/Vladivostok"),
+    ("в Калининграде", "Europe/Kaliningrad"),
+    ("Ставрополь", "Europe/Moscow"),  # not Tolyatti, once called so
+    ("в Ростове-на-Дону", "Europe/Moscow"),
+    ("Южно-Сахалинск", "Asia/Sakhalin"),
+    ("в Петропавловске-Камчатском", "Asia/Kamchatka"),
+    ("в Великом Новгороде", "Europe/Moscow"),
+    ("в красноярске", "Asia/Krasnoyarsk"),
+    ("в Беларуси", "Europe/Minsk"),
+    ("на Украине", "Europe/Kyiv"),
+    ("Алматы", "Asia/Almaty"),
+    ("Ташкент", "Asia/Tashkent"),
+    ("в Грузии", "Asia/Tbilisi"),
+    ("в Израиле", "Asia/Jerusalem"),
+    ("в Германии", "Europe/Berlin"),
+    ("в Нью-Йорке", "America/New_York"),
+    ("в Турции", "Europe/Istanbul"),
+    ("на Кипре", "Asia/Nicosia"),
+    ("в Дубае", "Asia/Dubai"),
+    ("в Китае", "Asia/Shanghai"),
+    ("мой часовой пояс — Екатеринбург", "Asia/Yekaterinburg"),
+    ("время как в Москве", "Europe/Moscow"),
+    ("под Москвой", "Europe/Moscow"),
+    ("Подмосковье", "Europe/Moscow"),
+    ("екб", "Asia/Yekaterinburg"),
+    ("Москва, Россия", "Europe/Moscow"),
+]
+
+
+def _zone_of(reading: ZoneReading) -> str | None:
+    if reading.match is not None:
+        return reading.match.key
+    return reading.choices[0].key if reading.choices else None
+
+
+@pytest.mark.parametrize(("typed", "zone"), SPANISH_PLACES)
+def test_spanish_places_are_read(typed: str, zone: str) -> None:
+    assert _zone_of(read_timezone(typed, NOW, language="es")) == zone
+
+
+@pytest.mark.parametrize(("typed", "zone"), RUSSIAN_PLACES)
+def test_russian_places_are_read(typed: str, zone: str) -> None:
+    assert _zone_of(read_timezone(typed, NOW, language="ru")) == zone
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "zones"),
+    [
+        ("hora de México", "es", {"America/Mexico_City", "America/Tijuana"}),
+        ("Estados Unidos", "es", {"America/New_York", "America/Los_Angeles"}),
+        ("EE.UU.", "es", {"America/New_York", "America/Los_Angeles"}),
+        ("Россия", "ru", {"Europe/Moscow", "Asia/Yekaterinburg", "Asia/Vladivostok"}),
+        ("в России", "ru", {"Europe/Moscow", "Asia/Yekaterinburg"}),
+        ("в США", "ru", {"America/New_York", "America/Los_Angeles"}),
+        ("в Америке", "ru", {"America/New_York", "America/Chicago"}),
+    ],
+)
+def test_a_country_with_several_zones_offers_them_in_spanish_and_russian(
+    typed: str, language: str, zones: set[str]
+) -> None:
+    reading = read_timezone(typed, NOW, language=language)
+    assert reading.match is None and zones <= {c.key for c in reading.choices}
+
+
+@pytest.mark.parametrize(
+    ("typed", "language"),
+    [
+        ("hola", "es"),
+        ("Hola!", "es"),
+        ("buenas tardes", "es"),
+        ("gracias", "es"),
+        ("sí", "es"),
+        ("no sé", "es"),
+        ("vale", "es"),
+        ("привет", "ru"),
+        ("Здравствуйте!", "ru"),
+        ("спасибо", "ru"),
+        ("да", "ru"),
+        ("не знаю", "ru"),
+        ("дома", "ru"),
+        ("часовой пояс", "ru"),
+        ("привет", "en"),  # a greeting in any language is no place
+        ("hola", "ru"),
+    ],
+)
+def test_greetings_in_spanish_and_russian_are_never_a_place(typed: str, language: str) -> None:
+    reading = read_timezone(typed, NOW, language=language)
+    assert reading.match is None and reading.choices == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "zone"),
+    [
+        ("vivo en Madrid", "en", "Europe/Madrid"),  # set to English, types Spanish
+        ("я в Москве", "es", "Europe/Moscow"),
+        ("Москве", "en", "Europe/Moscow"),
+        ("I'm in London", "ru", "Europe/London"),
+        ("moscow time", "es", "Europe/Moscow"),
+        ("estoy en Berlín", "de", "Europe/Berlin"),  # a language without its words: English first
+    ],
+)
+def test_a_place_in_another_language_than_the_persons_is_read_too(
+    typed: str, language: str, zone: str
+) -> None:
+    assert _zone_of(read_timezone(typed, NOW, language=language)) == zone
+
+
+def test_every_language_has_its_place_words_and_every_name_is_known() -> None:
+    found = load_all()
+    assert set(found) == {"en", "es", "ru"}
+    _, countries = _geonames()
+    for words in found.values():
+        assert set(words.countries.values()) <= set(countries), words.language
+        for alias, name in words.cities.items():
+            assert alias in _towns(), (words.language, alias, name)
+            assert _towns()[alias][0].name == name or _fold(name) in _towns(), alias
+
+
+def _copy_messages(tmp_path: Path) -> Path:
+    for language in ("en", "es", "ru"):
+        folder = tmp_path / language
+        folder.mkdir()
+        (folder / "replies.toml").write_text("", "utf-8")
+        source = Path(__file__).resolve().parents[3] / "messages" / language / "places.toml"
+        (folder / "places.toml").write_text(source.read_text("utf-8"), "utf-8")
+    return tmp_path
+
+
+def test_a_missing_places_file_stops_the_start_naming_it(tmp_path: Path) -> None:
+    messages = _copy_messages(tmp_path)
+    (messages / "es" / "places.toml").unlink()
+    with pytest.raises(PlaceWordsError, match=r"es/places\.toml: file not found"):
+        load_all(messages)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.replace("[filler]", "[relleno]"), "unknown keys"),
+        (lambda t: t.replace('"мск" = "Europe/Moscow"', '"мск" = "Europe/Moskva"'), "IANA"),
+        (lambda t: t.replace('"россия" = "RU"', '"россия" = "Russia"'), "ISO 3166"),
+        (lambda t: t.replace("\n[cities]\n", '\n[cities]\n"nyc" = "Moscow"\n'), "but"),
+        (lambda t: t.replace('{ ending = "ы", to = ["а"] },', '{ ending = "ы" },'), "ending"),
+        (lambda t: t.replace("not_places = [", "not_places = [ 1, "), "non-empty words"),
+        (lambda t: t.replace("[zones]", "[zones"), "not valid TOML"),
+    ],
+)
+def test_a_malformed_places_file_stops_the_start_naming_it(
+    tmp_path: Path, change: Callable[[str], str], message: str
+) -> None:
+    messages = _copy_messages(tmp_path)
+    path = messages / "ru" / "places.toml"
+    path.write_text(change(path.read_text("utf-8")), "utf-8")
+    with pytest.raises(PlaceWordsError, match=r"places\.toml") as caught:
+        load_all(messages)
+    assert message in str(caught.value)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import tomli
 
+from nudgebot.features.meals.foods import load_ordinary
 from nudgebot.features.understanding.knowledge import KnowledgeBase, KnowledgeEntry, KnowledgeFile
 from nudgebot.features.understanding.lexicon import Lexicon
 from nudgebot.features.understanding.text import Concept, Normaliser
@@ -119,7 +120,9 @@ class Spanish:
             vocabulary=lexicon.typos.vocabulary,
             real_words=lexicon.typos.real_words,
         )
-        self.knowledge = KnowledgeBase(ENTRIES, self.normalise)
+        self.knowledge = KnowledgeBase(ENTRIES, self.normalise, ordinary_words=load_ordinary("es"))
+        fillers = "|".join(f"(?:{f})" for f in lexicon.questions.fillers)
+        self._filler = re.compile(rf"^(?:(?:{fillers})\b ?)+")
         openers = "|".join(f"(?:{o})" for o in lexicon.questions.openers)
         self._opener = re.compile(rf"^(?:{openers})\b")
         self._marker = Concept("markers", lexicon.questions.markers)
@@ -127,7 +130,8 @@ class Spanish:
     def entry(self, raw: str) -> str | None:
         """The id of the entry a message finds, a question told apart as Router does it."""
         t = self.normalise(raw)
-        question = "?" in raw or "¿" in raw or bool(self._opener.match(t)) or self._marker(t)
+        opener = bool(self._opener.match(self._filler.sub("", t)))
+        question = "?" in raw or "¿" in raw or opener or self._marker(t)
         found = self.knowledge.match(t, question=question)
         return found.id if found is not None else None
 
@@ -275,3 +279,44 @@ def test_held_out_questions_find_the_right_entry(spanish: Spanish) -> None:
     assert right >= 0.9 * len(HELD_OUT), f"{right}/{len(HELD_OUT)} right:\n" + "\n".join(
         f"  {want}: {text!r} -> {got}" for want, text, got in wrong
     )
+
+
+# ------------------------------------------------------------------ how the words are read
+
+
+@needs_lexicon
+@pytest.mark.parametrize(
+    ("word", "not_read_as"),
+    [("pollo", "poleo"), ("hambre", "hombre"), ("manzana", "manana"), ("mexico", "medico")],
+)
+def test_an_ordinary_word_is_never_a_typo_of_a_match_word(
+    spanish: Spanish, word: str, not_read_as: str
+) -> None:
+    assert spanish.knowledge._near_word(word) is None, not_read_as
+
+
+@needs_lexicon
+def test_chicken_is_not_read_as_pennyroyal_tea(spanish: Spanish) -> None:
+    assert spanish.entry("¿el pollo es sano?") != "caffeine_tea"
+
+
+@needs_lexicon
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        # "hipertencion" starts like the match word "hipertens" with one typo
+        ("la hipertencion se controla con magnesio?", "mg_blood_pressure"),
+        ("el magnecio baja la tencion?", "mg_blood_pressure"),
+    ],
+)
+def test_a_typo_in_the_start_of_a_longer_word_is_forgiven(
+    spanish: Spanish, text: str, entry: str
+) -> None:
+    assert spanish.entry(text) == entry
+
+
+@needs_lexicon
+def test_a_near_copy_about_another_food_does_not_take_that_answer(spanish: Spanish) -> None:
+    # "es bueno el aguacate para el corazon" is close to a leafy-greens example, but names no greens
+    assert spanish.entry("es bueno el aguacate para el corazon?") != "foods_leafy_greens"
+    assert spanish.entry("las nueces son buenas para el corazon") == "foods_nuts"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from nudgebot.features.meals.foods import load_ordinary
 from nudgebot.features.understanding.knowledge import KnowledgeBase, KnowledgeEntry, KnowledgeFile
 from nudgebot.features.understanding.lexicon import Lexicon
 from nudgebot.features.understanding.text import Normaliser
@@ -223,20 +224,70 @@ def normalise() -> Normaliser:
 
 @pytest.fixture(scope="module")
 def knowledge(normalise: Normaliser) -> KnowledgeBase:
-    return KnowledgeBase(RU, normalise)
+    # As Router builds it: the language's ordinary words are never read as typos.
+    return KnowledgeBase(RU, normalise, ordinary_words=load_ordinary("ru"))
 
 
 @needs_lexicon
-def test_the_normaliser_leaves_every_match_word_as_it_is(normalise: Normaliser) -> None:
-    # A stem the typo corrector rewrote ("сердц" -> "сердце") would stop matching its other forms.
+def test_match_words_are_read_as_written_without_typo_correction(
+    normalise: Normaliser, knowledge: KnowledgeBase
+) -> None:
+    # Only folding and punctuation: every match word stays as written.
     changed = [
-        (entry.id, word, normalise(word))
+        (entry.id, word)
         for entry in RU
         for group in entry.match
         for word in group
-        if normalise(word) != word
+        if normalise(word, correct=False) != word
     ]
     assert not changed
+    # A stem the typo corrector would turn into a whole word ("сердц" -> "сердца") still
+    # matches every form of it: the knowledge base reads its match words uncorrected.
+    assert normalise("сердц") != "сердц"
+    found = knowledge.match(normalise("магний нужен сердцу?"), question=True)
+    assert found is not None and found.id == "mg_heart"
+
+
+@needs_lexicon
+@pytest.mark.parametrize(
+    ("word", "not_read_as"),
+    [("завтра", "завтрак"), ("город", "горох"), ("печень", "печенье"), ("купить", "курить")],
+)
+def test_an_ordinary_word_is_never_a_typo_of_a_match_word(
+    knowledge: KnowledgeBase, word: str, not_read_as: str
+) -> None:
+    assert knowledge._near_word(word) is None, not_read_as
+
+
+@needs_lexicon
+def test_tomorrow_is_not_breakfast(knowledge: KnowledgeBase, normalise: Normaliser) -> None:
+    found = knowledge.match(normalise("что есть на завтра"), question=True)
+    assert found is None or found.id != "foods_breakfast_ideas"
+    found = knowledge.match(normalise("что есть на завтрак"), question=True)
+    assert found is not None and found.id == "foods_breakfast_ideas"
+
+
+@needs_lexicon
+@pytest.mark.parametrize(
+    "text", ["магний помогает при гипертанией?", "магний и гипертаническая болезнь"]
+)
+def test_a_typo_in_the_start_of_an_inflected_word_is_forgiven(
+    knowledge: KnowledgeBase, normalise: Normaliser, text: str
+) -> None:
+    # "гипертанией" starts like the match word "гипертон" with one typo
+    found = knowledge.match(normalise(text), question=True)
+    assert found is not None and found.id == "mg_blood_pressure"
+
+
+@needs_lexicon
+def test_a_near_copy_about_another_food_does_not_take_that_answer(
+    knowledge: KnowledgeBase, normalise: Normaliser
+) -> None:
+    # "кекс полезен для сердца" is one letter pair from the example "кейл полезен для сердца"
+    found = knowledge.match(normalise("кекс полезен для сердца"), question=True)
+    assert found is None or found.id != "foods_leafy_greens"
+    found = knowledge.match(normalise("кейл полезен для серца"), question=True)
+    assert found is not None and found.id == "foods_leafy_greens"
 
 
 @needs_lexicon
