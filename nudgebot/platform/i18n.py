@@ -8,10 +8,13 @@ forms a language needs comes from Babel, so the start-up validation can tell a m
 from __future__ import annotations
 
 import string
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
+import tomli
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_decimal
@@ -127,3 +130,22 @@ class Plural(BaseModel):
             int(n) if float(n).is_integer() else format_decimal(n, locale=_locale(self.language))
         )
         return text.format(n=shown, **fields)
+
+
+_T = TypeVar("_T")
+
+
+def load_word_file(
+    path: Path, error: type[Exception], build: Callable[[Mapping[str, Any]], _T]
+) -> _T:
+    """Read a messages/<lang>/ word file (times.toml, places.toml) and build it; a missing or
+    malformed file raises `error` naming the file, so the start stops."""
+    try:
+        return build(tomli.loads(path.read_text("utf-8")))
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except tomli.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        message = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise error(f"{path}: {message}") from None

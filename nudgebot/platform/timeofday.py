@@ -18,9 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import tomli
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from nudgebot.platform.i18n import load_word_file
 
 MESSAGES_DIR = Path(__file__).resolve().parents[2] / "messages"
 REFERENCE_LANGUAGE = "en"
@@ -441,17 +442,11 @@ class TimeWords:
     ) -> TimeWords:
         """Read and check messages/<lang>/times.toml; a missing or malformed file raises
         TimeWordsError naming it (the start stops)."""
-        path = messages_dir / language / FILE_NAME
-        try:
-            data = tomli.loads(path.read_text("utf-8"))
-            return cls._from_data(language, data)
-        except FileNotFoundError:
-            raise TimeWordsError(f"{path}: file not found") from None
-        except tomli.TOMLDecodeError as exc:
-            raise TimeWordsError(f"{path}: not valid TOML: {exc}") from None
-        except (KeyError, TypeError, ValueError) as exc:
-            message = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise TimeWordsError(f"{path}: {message}") from None
+        return load_word_file(
+            messages_dir / language / FILE_NAME,
+            TimeWordsError,
+            lambda data: cls._from_data(language, data),
+        )
 
     @classmethod
     def _from_data(cls, language: str, data: Mapping[str, Any]) -> TimeWords:

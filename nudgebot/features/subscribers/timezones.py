@@ -19,10 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import tomli
 from rapidfuzz import fuzz, process
 
 from nudgebot.platform.clock import utcnow
+from nudgebot.platform.i18n import load_word_file
 from nudgebot.platform.timeofday import languages, strip_marks
 
 MESSAGES_DIR = Path(__file__).resolve().parents[3] / "messages"
@@ -191,17 +191,11 @@ class PlaceWords:
     ) -> PlaceWords:
         """Read and check messages/<lang>/places.toml; a missing or malformed file raises
         PlaceWordsError naming it (the start stops)."""
-        path = messages_dir / language / FILE_NAME
-        try:
-            data = tomli.loads(path.read_text("utf-8"))
-            return cls._from_data(language, data)
-        except FileNotFoundError:
-            raise PlaceWordsError(f"{path}: file not found") from None
-        except tomli.TOMLDecodeError as exc:
-            raise PlaceWordsError(f"{path}: not valid TOML: {exc}") from None
-        except (KeyError, TypeError, ValueError) as exc:
-            message = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise PlaceWordsError(f"{path}: {message}") from None
+        return load_word_file(
+            messages_dir / language / FILE_NAME,
+            PlaceWordsError,
+            lambda data: cls._from_data(language, data),
+        )
 
     @classmethod
     def _from_data(cls, language: str, data: Mapping[str, Any]) -> PlaceWords:
