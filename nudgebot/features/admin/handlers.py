@@ -283,10 +283,10 @@ def _other_languages(rt: Runtime, done: set[str] | frozenset[str]) -> list[tuple
     ]
 
 
-def _tip_languages_keyboard(
-    rt: Runtime, r: Replies, done: set[str] | frozenset[str]
+def _languages_keyboard(
+    rt: Runtime, r: Replies, done: set[str] | frozenset[str], next_step: InlineKeyboardButton
 ) -> InlineKeyboardMarkup:
-    """Save (in the languages given so far), add another language, or cancel."""
+    """ "+ <language>" for each language without a text yet, then the next step and Cancel."""
     rows = [
         [
             InlineKeyboardButton(
@@ -296,35 +296,26 @@ def _tip_languages_keyboard(
         ]
         for code, name in _other_languages(rt, done)
     ]
-    rows.append(
-        [
-            InlineKeyboardButton(r.labels.save_tip, callback_data=pack(AdminSave())),
-            InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL),
-        ]
-    )
+    rows.append([next_step, InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL)])
     return InlineKeyboardMarkup(rows)
+
+
+def _tip_languages_keyboard(
+    rt: Runtime, r: Replies, done: set[str] | frozenset[str]
+) -> InlineKeyboardMarkup:
+    """Save (in the languages given so far), add another language, or cancel."""
+    save = InlineKeyboardButton(r.labels.save_tip, callback_data=pack(AdminSave()))
+    return _languages_keyboard(rt, r, done, save)
 
 
 def _broadcast_languages_keyboard(
     rt: Runtime, r: Replies, done: frozenset[str]
 ) -> InlineKeyboardMarkup:
     """Add the message in another language, or go on to the audience."""
-    rows = [
-        [
-            InlineKeyboardButton(
-                r.labels.add_language.format(language=name),
-                callback_data=pack(AdminLanguage(code)),
-            )
-        ]
-        for code, name in _other_languages(rt, done)
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(r.labels.languages_done, callback_data=pack(AdminLanguagesDone())),
-            InlineKeyboardButton(r.labels.cancel, callback_data=_CANCEL),
-        ]
+    done_button = InlineKeyboardButton(
+        r.labels.languages_done, callback_data=pack(AdminLanguagesDone())
     )
-    return InlineKeyboardMarkup(rows)
+    return _languages_keyboard(rt, r, done, done_button)
 
 
 def _topic_keyboard(r: Replies) -> InlineKeyboardMarkup:

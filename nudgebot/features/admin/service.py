@@ -553,6 +553,8 @@ class AdminService:
 def _source_line(line: str, labels: Iterable[str]) -> re.Match[str] | None:
     words = "|".join(re.escape(label) for label in sorted({*labels, "source"}, key=len))
     return re.match(rf"^\s*(?:{words})s?\s*:\s*(?P<source>.*?)\s*$", line, re.IGNORECASE)
+
+
 MAX_SOURCE = 200
 
 

@@ -361,7 +361,7 @@ async def week_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/week: a chart of the last 7 days with a one-line summary."""
     r = await texts(update, context)
     rt = runtime(context)
-    c = (await texts(update, context)).checkin
+    c = r.checkin
     user_id, chat_id = ids(update)
     week = await rt.checkins.week(user_id=user_id)
     if week is None:

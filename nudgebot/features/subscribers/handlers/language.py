@@ -24,7 +24,8 @@ from nudgebot.platform.callbacks import LanguageChoice, LanguageMenu, unpack
 log = logging.getLogger(__name__)
 
 
-def _names(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict[str, str]:
+def _names(context: ContextTypes.DEFAULT_TYPE) -> dict[str, str]:
+    """Each language's own name, for its button."""
     catalog = runtime(context).catalog
     return {code: catalog[code].replies.language.name for code in catalog.languages}
 
@@ -37,9 +38,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await reply(update, context, r.general.not_started)
         return
     current = await language(update, context)
-    await reply(
-        update, context, r.language.ask, render.language_keyboard(_names(update, context), current)
-    )
+    await reply(update, context, r.language.ask, render.language_keyboard(_names(context), current))
 
 
 async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -53,7 +52,7 @@ async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if isinstance(button, LanguageMenu):
         await query.answer()
         await edit_keyboard(
-            query, r.language.ask, render.language_keyboard(_names(update, context), current)
+            query, r.language.ask, render.language_keyboard(_names(context), current)
         )
         return
     if not isinstance(button, LanguageChoice) or button.language not in rt.catalog.languages:
